@@ -1,0 +1,329 @@
+"""The ``assessor`` command line.
+
+Only click and the standard library are imported at module scope: ``assessor --help`` must
+start fast and must not import textual, pydantic, jinja2, cookiecutter, questionary or yaml
+(tests/unit/test_import_hygiene.py keeps it so). Every command imports what it needs when it
+runs. This module is the one place that turns :mod:`assessor.errors` into messages and exit
+codes.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from assessor import __version__
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+EXIT_OK = 0
+EXIT_ERROR = 1
+EXIT_INVALID = 2
+EXIT_FAIL_ON = 3
+
+
+def _echo_error(message: str) -> None:
+    from assessor.fileio import terminal_safe
+
+    click.echo(
+        f"error: {terminal_safe(message)}" if "\n" not in message else terminal_safe(message),
+        err=True,
+    )
+
+
+def handle_errors(func: F) -> F:
+    """Map assessor's exceptions to one message and an exit code (no traceback)."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from assessor.errors import AssessorError
+
+        ctx = click.get_current_context()
+        debug = bool(ctx.find_root().params.get("debug"))
+        try:
+            return func(*args, **kwargs)
+        except AssessorError as exc:
+            if debug:
+                raise
+            _echo_error(exc.message)
+            ctx.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            click.echo("interrupted", err=True)
+            ctx.exit(130)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except OSError as exc:
+            if debug:
+                raise
+            where = f"{exc.filename}: " if getattr(exc, "filename", None) else ""
+            _echo_error(f"{where}{exc.strerror or exc}")
+            ctx.exit(EXIT_ERROR)
+        except Exception as exc:  # a bug: say so briefly, full trace with --debug
+            if debug:
+                raise
+            _echo_error(f"internal error: {type(exc).__name__}: {exc} (rerun with --debug)")
+            ctx.exit(EXIT_ERROR)
+
+    return wrapper  # type: ignore[return-value]
+
+
+@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="assessor")
+@click.option("--debug", is_flag=True, hidden=False, help="Show tracebacks for errors.")
+@click.pass_context
+def main(ctx: click.Context, debug: bool) -> None:
+    """Is this AI integration ready for production? Assess it, scaffold it, report on it.
+
+    With no command, starts the interactive assessment (same as `assessor assess`).
+    """
+    if ctx.invoked_subcommand is None:
+        ctx.invoke(assess)
+
+
+# --------------------------------------------------------------------------------------------
+# assess
+
+
+@main.command()
+@click.argument("file", required=False, default="assessment.yaml", type=click.Path(path_type=Path))
+@click.option("--plain", is_flag=True, help="Use plain prompts instead of the full-screen app.")
+@handle_errors
+def assess(file: Path, plain: bool) -> None:
+    """Interactive assessment; autosaves every answer to FILE (default assessment.yaml)."""
+    from assessor.interactive import run_assessment
+
+    code = run_assessment(file, plain=plain)
+    sys.exit(code or 0)
+
+
+# --------------------------------------------------------------------------------------------
+# score
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json", "md"]), default="text", show_default=True
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(["conditional", "not_ready"]),
+    help="Exit 3 when any verdict is at or below this.",
+)
+@click.option(
+    "--rubric", "rubric_path", type=click.Path(path_type=Path), help="Rubric file to use."
+)
+@handle_errors
+def score(files: tuple[Path, ...], fmt: str, fail_on: str | None, rubric_path: Path | None) -> None:
+    """Score assessment files (exit 0 scored, 2 invalid, 3 with --fail-on)."""
+    from assessor.commands import score_files
+
+    results = score_files(files, rubric_path)
+    if fmt == "json":
+        import json
+
+        payload: Any = [r.model_dump(mode="json") for r in results]
+        text = json.dumps(
+            payload[0] if len(payload) == 1 else payload, indent=2, ensure_ascii=False
+        )
+        click.echo(text)
+    elif fmt == "md":
+        from assessor.reports.markdown import score_summary
+
+        click.echo(score_summary(results))
+    else:
+        from assessor.textview import print_results
+
+        print_results(results)
+    if fail_on:
+        order = ["not_ready", "conditional", "ready"]
+        limit = order.index(fail_on)
+        if any(order.index(r.verdict) <= limit for r in results):
+            sys.exit(EXIT_FAIL_ON)
+
+
+# --------------------------------------------------------------------------------------------
+# report and diff
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["md", "html", "pdf", "json"]), required=True)
+@click.option("-o", "--output", "out", type=click.Path(path_type=Path), required=True)
+@click.option("--force", is_flag=True, help="Replace OUT if it exists.")
+@click.option("--title", help="Report title.")
+@click.option("--client", help="Client name shown on the cover.")
+@click.option("--author", help="Author shown on the cover.")
+@click.option("--logo", type=click.Path(path_type=Path), help="Logo image (PNG, JPEG or SVG).")
+@click.option("--history", is_flag=True, help="Show the assessment's history from git.")
+@click.option(
+    "--rubric", "rubric_path", type=click.Path(path_type=Path), help="Rubric file to use."
+)
+@handle_errors
+def report(
+    files: tuple[Path, ...],
+    fmt: str,
+    out: Path,
+    force: bool,
+    title: str | None,
+    client: str | None,
+    author: str | None,
+    logo: Path | None,
+    history: bool,
+    rubric_path: Path | None,
+) -> None:
+    """Write a report: one FILE is a use-case report, several are a portfolio."""
+    from assessor.reports import write_report
+
+    write_report(
+        list(files),
+        fmt=fmt,
+        out=out,
+        force=force,
+        title=title,
+        client=client,
+        author=author,
+        logo=logo,
+        history=history,
+        rubric_path=rubric_path,
+    )
+    click.echo(f"wrote {out}", err=True)
+
+
+@main.command()
+@click.argument("old", type=click.Path(path_type=Path))
+@click.argument("new", type=click.Path(path_type=Path))
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "md"]), default="text", show_default=True
+)
+@handle_errors
+def diff(old: Path, new: Path, fmt: str) -> None:
+    """Show what changed between two versions of an assessment."""
+    from assessor.reports.diff import diff_files
+
+    click.echo(diff_files(old, new, fmt=fmt))
+
+
+# --------------------------------------------------------------------------------------------
+# scaffold
+
+
+@main.command()
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    "out",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="Folder to render the project into (must not exist or be empty).",
+)
+@click.option("--no-input", is_flag=True, help="Do not ask; use the derived names.")
+@click.option("--force", is_flag=True, help="Render into a non-empty folder (never deletes files).")
+@click.option("--with", "with_", multiple=True, metavar="PATTERN", help="Add a pattern.")
+@click.option("--without", multiple=True, metavar="PATTERN", help="Leave a pattern out.")
+@click.option(
+    "--rubric", "rubric_path", type=click.Path(path_type=Path), help="Rubric file to use."
+)
+@handle_errors
+def scaffold(
+    file: Path,
+    out: Path,
+    no_input: bool,
+    force: bool,
+    with_: tuple[str, ...],
+    without: tuple[str, ...],
+    rubric_path: Path | None,
+) -> None:
+    """Generate a starter project with the patterns the verdict calls for."""
+    from assessor.scaffold import run_scaffold
+
+    run_scaffold(
+        file,
+        out,
+        no_input=no_input,
+        force=force,
+        with_patterns=list(with_),
+        without_patterns=list(without),
+        rubric_path=rubric_path,
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# rubric, schema, init
+
+
+@main.group()
+def rubric() -> None:
+    """List, show and validate rubrics."""
+
+
+@rubric.command("list")
+@handle_errors
+def rubric_list() -> None:
+    """List the bundled rubrics."""
+    from assessor.commands import list_rubrics
+
+    for line in list_rubrics():
+        click.echo(line)
+
+
+@rubric.command("show")
+@click.argument("rubric_id")
+@handle_errors
+def rubric_show(rubric_id: str) -> None:
+    """Show a rubric's questions, rules and patterns (bundled id or file)."""
+    from assessor.domain.load import load_rubric
+    from assessor.textview import print_rubric
+
+    print_rubric(load_rubric(rubric_id))
+
+
+@rubric.command("validate")
+@click.argument("path", type=click.Path(path_type=Path))
+@handle_errors
+def rubric_validate(path: Path) -> None:
+    """Check a rubric file; exit 2 with every problem located when it is invalid."""
+    from assessor.domain.load import load_rubric
+
+    r = load_rubric(path if ("/" in str(path) or path.suffix) else str(path))
+    click.echo(
+        f"{path}: valid rubric {r.id!r} version {r.version}: {len(r.questions)} questions, "
+        f"{len(r.rules)} rules, {len(r.patterns)} patterns"
+    )
+
+
+@main.command()
+@click.argument("kind", type=click.Choice(["assessment", "rubric"]))
+@handle_errors
+def schema(kind: str) -> None:
+    """Print the JSON Schema of assessment or rubric files."""
+    import json
+
+    from assessor.domain.schemas import assessment_schema, rubric_schema
+
+    data = assessment_schema() if kind == "assessment" else rubric_schema()
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+@main.command()
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--rubric", "rubric_ref", default=None, help="Rubric id or file.")
+@click.option("--force", is_flag=True, help="Replace FILE if it exists.")
+@handle_errors
+def init(file: Path, rubric_ref: str | None, force: bool) -> None:
+    """Write a commented assessment file to fill in by hand."""
+    from assessor.commands import write_init
+
+    write_init(file, rubric_ref, force=force)
+    click.echo(f"wrote {file}; fill it in, then run: assessor score {file}", err=True)
+
+
+def run() -> None:  # pragma: no cover - console entry alias
+    main(prog_name=os.path.basename(sys.argv[0]) or "assessor")

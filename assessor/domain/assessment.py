@@ -1,0 +1,185 @@
+"""The assessment file: a use case and its answers, validated against a rubric."""
+
+from __future__ import annotations
+
+import difflib
+import math
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from assessor.domain.rubric import Question, Rubric
+
+
+class UseCase(BaseModel):
+    """What is being assessed."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=200)
+    description: str = Field(default="", max_length=100_000)
+    owner: str = Field(default="", max_length=200)
+
+
+class Assessment(BaseModel):
+    """One assessment file (contract: version 1)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    version: Literal[1] = 1
+    rubric: str | None = None
+    """Id of a bundled rubric, or a path to a rubric file (relative to this file)."""
+    use_case: UseCase
+    answers: dict[str, Any] = {}
+    """Answers by question id; validated against the rubric, not by this model."""
+    notes: dict[str, str] = {}
+    """Free-text notes by question id, shown in reports."""
+
+    def to_document(self) -> dict[str, Any]:
+        """The assessment as plain data in file order, omitting empty optional parts."""
+        doc: dict[str, Any] = {"version": self.version}
+        if self.rubric:
+            doc["rubric"] = self.rubric
+        use_case: dict[str, Any] = {"name": self.use_case.name}
+        if self.use_case.description:
+            use_case["description"] = self.use_case.description
+        if self.use_case.owner:
+            use_case["owner"] = self.use_case.owner
+        doc["use_case"] = use_case
+        doc["answers"] = dict(self.answers)
+        if self.notes:
+            doc["notes"] = dict(self.notes)
+        return doc
+
+
+class AnswerIssue(BaseModel):
+    """One problem with one answer (the loader adds the file position)."""
+
+    question: str
+    message: str
+
+
+def suggest(name: str, choices: list[str]) -> str:
+    """A ' (did you mean ...?)' suffix, or ''."""
+    close = difflib.get_close_matches(name, choices, n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def coerce_answer(question: Question, value: Any, raw: str | None) -> tuple[Any, str | None]:
+    """Check one answer against its question; return (clean value, error message or None).
+
+    ``raw`` is the answer as written in the file, used where YAML's implicit typing changed it
+    (``no`` read as false, ``010`` as 8): text and choice answers keep what the user wrote.
+    """
+    if value is None:
+        if question.nullable:
+            return None, None
+        return None, "must not be empty" + (
+            "; leave it out instead" if not question.required else ""
+        )
+    kind = question.type
+    if kind in ("choice", "text") and not isinstance(value, str):
+        if raw is not None:
+            value = raw
+        else:
+            return None, f"must be text, got {type(value).__name__}"
+    if kind == "choice":
+        allowed = [o.value for o in question.options]
+        if value not in allowed:
+            return None, f"must be one of {', '.join(allowed)}{suggest(str(value), allowed)}"
+        return value, None
+    if kind == "text":
+        return value, None
+    if kind == "boolean":
+        if isinstance(value, bool):
+            return value, None
+        return None, "must be true or false"
+    # number / fraction
+    if isinstance(value, str) and kind == "fraction" and value.strip().endswith("%"):
+        try:
+            value = float(value.strip()[:-1]) / 100
+        except ValueError:
+            return None, "must be a number such as 0.03 or 3%"
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        hint = " such as 0.03 or 3%" if kind == "fraction" else ""
+        return None, f"must be a number{hint}"
+    if not math.isfinite(value):
+        return None, "must be a finite number"
+    low = question.min
+    high = question.max
+    if kind == "fraction":
+        low = 0.0 if low is None else low
+        high = 1.0 if high is None else high
+    if low is not None and value < low:
+        return None, f"must be at least {low:g}"
+    if high is not None and value > high:
+        extra = " (a fraction: 3% is 0.03)" if kind == "fraction" else ""
+        return None, f"must be at most {high:g}{extra}"
+    return value, None
+
+
+def check_answers(
+    rubric: Rubric,
+    answers: dict[str, Any],
+    raw: dict[str, str] | None = None,
+    complete: bool = True,
+) -> tuple[dict[str, Any], list[AnswerIssue]]:
+    """Validate answers against the rubric.
+
+    Returns the cleaned answers and every issue found. With ``complete``, each required
+    question that applies must be answered.
+    """
+    raw = raw or {}
+    clean: dict[str, Any] = {}
+    issues: list[AnswerIssue] = []
+    ids = list(rubric.by_id)
+    for key, value in answers.items():
+        question = rubric.by_id.get(key)
+        if question is None:
+            issues.append(
+                AnswerIssue(
+                    question=key,
+                    message=(f"rubric {rubric.id!r} has no question {key!r}{suggest(key, ids)}"),
+                )
+            )
+            continue
+        value, error = coerce_answer(question, value, raw.get(key))
+        if error:
+            issues.append(AnswerIssue(question=key, message=error))
+        else:
+            clean[key] = value
+    if complete:
+        for question in rubric.applicable(clean):
+            if question.required and question.id not in clean and not _failed(issues, question):
+                issues.append(
+                    AnswerIssue(
+                        question=question.id,
+                        message=(
+                            f"missing required answer (rubric {rubric.id!r} asks: "
+                            f"{question.prompt})"
+                        ),
+                    )
+                )
+    return clean, issues
+
+
+def _failed(issues: list[AnswerIssue], question: Question) -> bool:
+    return any(i.question == question.id for i in issues)
+
+
+def effective_answers(
+    rubric: Rubric, answers: dict[str, Any], partial: bool = False
+) -> dict[str, Any]:
+    """Answers with defaults filled in, for questions that apply; the rest dropped.
+
+    For a complete assessment every applicable question then has a value (``None`` for an
+    unknown, nullable answer), so conditions see no missing answers. For a partial one
+    (``partial=True``), unanswered questions stay missing: they are open, never guessed.
+    """
+    out = dict(answers)
+    if not partial:
+        for q in rubric.questions:
+            if q.id not in out and not q.required:
+                out[q.id] = rubric.compiled.default_of(q.id, out)
+    applicable = {q.id for q in rubric.applicable(out)}
+    return {k: v for k, v in out.items() if k in applicable}

@@ -1,0 +1,184 @@
+"""The small condition language rubrics use in ``when`` and ``applies_when``.
+
+A condition is data, so a rule is a YAML edit::
+
+    all:
+      - {answer: error_cost, in: [high, critical]}
+      - {answer: autonomy, is: autonomous}
+      - not: {answer: expert_review, is: true}
+
+Evaluation is three-valued, because the interactive assessment scores answers given so far:
+``True`` (holds), ``False`` (does not hold) or ``None`` (depends on a question not answered
+yet). A rule fires only on ``True``; nothing is guessed.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+Answers = Mapping[str, Any]
+Compiled = Callable[[Answers], bool | None]
+
+_MISSING = object()
+
+_COMPARISONS = ("is_", "in_", "not_in", "gt", "gte", "lt", "lte", "known")
+
+
+class Condition(BaseModel):
+    """One test on an answer, or ``all`` / ``any`` / ``not`` of other conditions."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=True)
+
+    all: list[Condition] | None = None
+    """Holds when every listed condition holds."""
+    any: list[Condition] | None = None
+    """Holds when at least one listed condition holds."""
+    not_: Condition | None = Field(default=None, alias="not")
+    """Holds when the condition does not."""
+    answer: str | None = None
+    """The question id this test reads."""
+    is_: Any = Field(default=None, alias="is")
+    in_: list[Any] | None = Field(default=None, alias="in")
+    not_in: list[Any] | None = None
+    gt: float | None = None
+    gte: float | None = None
+    lt: float | None = None
+    lte: float | None = None
+    known: bool | None = None
+    """``known: false`` holds when the answer is null (for example, error rate unknown)."""
+
+    @model_validator(mode="after")
+    def _one_form(self) -> Condition:
+        groups = [g for g in ("all", "any", "not_") if getattr(self, g) is not None]
+        tests = [t for t in _COMPARISONS if t in self.model_fields_set]
+        if len(groups) > 1:
+            raise ValueError("use one of all, any, not per condition; nest them to combine")
+        if groups and (tests or self.answer is not None):
+            raise ValueError(f"'{groups[0].rstrip('_')}' cannot be mixed with an answer test")
+        if not groups:
+            if self.answer is None:
+                raise ValueError("a condition needs 'answer' (or all / any / not)")
+            if len(tests) != 1:
+                raise ValueError(
+                    "an answer test needs exactly one of is, in, not_in, gt, gte, lt, lte, known"
+                )
+        return self
+
+    def questions(self) -> Iterator[str]:
+        """Every question id the condition reads."""
+        if self.answer is not None:
+            yield self.answer
+        for child in (self.all or []) + (self.any or []):
+            yield from child.questions()
+        if self.not_ is not None:
+            yield from self.not_.questions()
+
+    def tested_values(self) -> Iterator[Any]:
+        if self.is_ is not None or "is_" in self.model_fields_set:
+            yield self.is_
+        yield from self.in_ or []
+        yield from self.not_in or []
+
+    def compile(self) -> Compiled:
+        """Turn the condition into a fast function of the answers."""
+        if self.all is not None:
+            parts = [c.compile() for c in self.all]
+
+            def all_(a: Answers) -> bool | None:
+                unknown = False
+                for p in parts:
+                    r = p(a)
+                    if r is False:
+                        return False
+                    if r is None:
+                        unknown = True
+                return None if unknown else True
+
+            return all_
+        if self.any is not None:
+            parts = [c.compile() for c in self.any]
+
+            def any_(a: Answers) -> bool | None:
+                unknown = False
+                for p in parts:
+                    r = p(a)
+                    if r is True:
+                        return True
+                    if r is None:
+                        unknown = True
+                return None if unknown else False
+
+            return any_
+        if self.not_ is not None:
+            inner = self.not_.compile()
+
+            def not_(a: Answers) -> bool | None:
+                r = inner(a)
+                return None if r is None else not r
+
+            return not_
+        return self._compile_test()
+
+    def _compile_test(self) -> Compiled:
+        key = self.answer
+        assert key is not None
+        test: Callable[[Any], bool]
+        if "known" in self.model_fields_set:
+            want = bool(self.known)
+
+            def test(v: Any) -> bool:
+                return (v is not None) == want
+
+        elif "is_" in self.model_fields_set:
+            target = self.is_
+
+            def test(v: Any) -> bool:
+                return _same(v, target)
+
+        elif self.in_ is not None:
+            targets = list(self.in_)
+
+            def test(v: Any) -> bool:
+                return any(_same(v, t) for t in targets)
+
+        elif self.not_in is not None:
+            targets = list(self.not_in)
+
+            def test(v: Any) -> bool:
+                return v is not None and not any(_same(v, t) for t in targets)
+
+        else:
+            op, bound = next(
+                (name, getattr(self, name))
+                for name in ("gt", "gte", "lt", "lte")
+                if name in self.model_fields_set
+            )
+            compare = {
+                "gt": lambda v: v > bound,
+                "gte": lambda v: v >= bound,
+                "lt": lambda v: v < bound,
+                "lte": lambda v: v <= bound,
+            }[op]
+
+            def test(v: Any) -> bool:
+                if v is None or isinstance(v, bool) or not isinstance(v, int | float):
+                    return False
+                return bool(math.isfinite(v) and compare(v))
+
+        def run(a: Answers) -> bool | None:
+            v = a.get(key, _MISSING)
+            if v is _MISSING:
+                return None
+            return test(v)
+
+        return run
+
+
+def _same(value: Any, target: Any) -> bool:
+    if isinstance(value, bool) or isinstance(target, bool):
+        return isinstance(value, bool) and isinstance(target, bool) and value is target
+    return bool(value == target)

@@ -1,0 +1,400 @@
+"""The rubric: questions, dimensions, rules and patterns, all loaded from data.
+
+A rubric file is the whole of the readiness policy. Adding a question, a rule or a pattern is a
+YAML edit; this module only defines the shapes and checks that the pieces refer to each other
+correctly.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from assessor.domain.conditions import Compiled, Condition
+
+Verdict = Literal["ready", "conditional", "not_ready"]
+VERDICTS: tuple[Verdict, ...] = ("not_ready", "conditional", "ready")
+"""Worst first: the index is the verdict's rank."""
+
+QuestionType = Literal["choice", "boolean", "number", "fraction", "text"]
+IDENT = r"^[a-z][a-z0-9_]*$"
+RULE_ID = r"^[a-z][a-z0-9_-]*$"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class Option(_Strict):
+    """One allowed value of a choice question."""
+
+    value: str
+    label: str
+    help: str = ""
+
+
+class DefaultRule(_Strict):
+    when: Condition
+    value: Any
+
+
+class Question(_Strict):
+    """A question of the assessment; its id is the key under ``answers``."""
+
+    id: str = Field(pattern=IDENT)
+    prompt: str
+    """What the interactive assessment asks."""
+    help: str = ""
+    """One or two sentences that help a team answer truthfully."""
+    guide: str = ""
+    """The guide sentence this question exists for."""
+    section: str = "Use case"
+    type: QuestionType
+    options: list[Option] = []
+    required: bool = False
+    """A complete assessment must answer it (where it applies)."""
+    nullable: bool = False
+    """``null`` is a valid answer meaning "unknown" (error rate)."""
+    default: Any = None
+    """Used for scoring when the question is not answered and not required."""
+    default_when: list[DefaultRule] = []
+    """Defaults that depend on other answers; the first that holds wins over ``default``."""
+    applies_when: Condition | None = None
+    """Asked only where this holds; otherwise skipped and ignored."""
+    min: float | None = None
+    max: float | None = None
+    unit: str = ""
+    changeable: bool = True
+    """The team can change this answer by design work; only those appear in ``to_improve``."""
+    try_values: list[Any] = []
+    """For number and fraction questions: the values ``to_improve`` tries."""
+
+    @model_validator(mode="after")
+    def _check(self) -> Question:
+        if self.type == "choice" and not self.options:
+            raise ValueError("a choice question needs options")
+        if self.type != "choice" and self.options:
+            raise ValueError("only choice questions have options")
+        values = [o.value for o in self.options]
+        if len(set(values)) != len(values):
+            raise ValueError("option values must be unique")
+        return self
+
+    @property
+    def values(self) -> list[Any]:
+        """The candidate answers for counterfactuals (all options, booleans, try_values)."""
+        if self.type == "choice":
+            return [o.value for o in self.options]
+        if self.type == "boolean":
+            return [False, True]
+        return list(self.try_values)
+
+    def label_of(self, value: Any) -> str:
+        for o in self.options:
+            if o.value == value:
+                return o.label
+        if value is None:
+            return "unknown"
+        if isinstance(value, bool):
+            return "yes" if value else "no"
+        if self.type == "fraction" and isinstance(value, int | float):
+            return f"{value * 100:g}%"
+        return str(value)
+
+
+class Band(_Strict):
+    """A numeric range of an answer mapped to a score: the first band with ``value <= max``."""
+
+    max: float
+    score: int = Field(ge=0, le=100)
+    level: str
+
+
+class Case(_Strict):
+    when: Condition
+    score: int = Field(ge=0, le=100)
+    level: str
+
+
+class Unknown(_Strict):
+    score: int = Field(ge=0, le=100)
+    level: str = "unknown"
+
+
+class Dimension(_Strict):
+    """A scored axis of readiness, such as the cost of an error or evaluation maturity."""
+
+    id: str = Field(pattern=IDENT)
+    title: str
+    help: str = ""
+    weight: float = Field(default=1.0, ge=0)
+    question: str | None = None
+    """The answer this dimension reads (with ``scores`` or ``bands``)."""
+    scores: dict[str, int] = {}
+    """Score by answer value (booleans as ``"true"``/``"false"``)."""
+    bands: list[Band] = []
+    cases: list[Case] = []
+    """Checked first, in order: the first that holds gives the score and level."""
+    unknown: Unknown | None = None
+    """Score when the answer is null (unknown); without it, an unknown answer is 'open'."""
+
+    @model_validator(mode="after")
+    def _check(self) -> Dimension:
+        if not (self.question or self.cases):
+            raise ValueError("a dimension needs a question or cases")
+        if self.question and not (self.scores or self.bands or self.cases):
+            raise ValueError("a dimension with a question needs scores, bands or cases")
+        for name, value in self.scores.items():
+            if not 0 <= value <= 100:
+                raise ValueError(f"score of {name!r} must be 0..100")
+        return self
+
+
+class Rule(_Strict):
+    """A blocker or condition, with the guide sentence it cites and how to fix it."""
+
+    id: str = Field(pattern=RULE_ID)
+    kind: Literal["blocker", "condition"]
+    title: str
+    when: Condition
+    reason: str
+    """Why this matters for this use case; ``{answer_id}`` placeholders are filled in."""
+    guide: str
+    """The guide sentence the rule encodes, quoted."""
+    fix: str
+    """What to change to clear the finding."""
+
+
+class ParamIf(_Strict):
+    if_: Condition = Field(alias="if")
+    then: Any
+    else_: Any = Field(default=None, alias="else")
+
+
+class ParamBy(_Strict):
+    """A parameter looked up by the answer to one question."""
+
+    by: str
+    values: dict[str, Any]
+    default: Any = None
+
+
+class Pattern(_Strict):
+    """An architecture pattern the scaffold can wire in, and when the rubric recommends it."""
+
+    id: str = Field(pattern=IDENT)
+    title: str
+    when: Condition | None = None
+    """Recommended when this holds; always when omitted."""
+    reason: str
+    guide: str = ""
+    params: dict[str, Any] = {}
+    """Literals, ``${name}`` references to computed values, ``{if, then, else}`` or
+    ``{by, values, default}``. Computed names: confidence_threshold, review_sample_rate,
+    max_error_rate, cache_ttl_seconds."""
+
+    @field_validator("params")
+    @classmethod
+    def _params(cls, value: dict[str, Any]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key, v in value.items():
+            if isinstance(v, dict) and "if" in v:
+                out[key] = ParamIf.model_validate(v)
+            elif isinstance(v, dict) and "by" in v:
+                out[key] = ParamBy.model_validate(v)
+            else:
+                out[key] = v
+        return out
+
+
+class ByLevel(_Strict):
+    """Policy values looked up by the answer to one question (``error_cost`` by default)."""
+
+    key: str = "error_cost"
+    max_error_rate: dict[str, float]
+    """Highest acceptable error rate of outputs that take effect, for monitoring."""
+    review_sample_rate: dict[str, float]
+    """Share of confident outputs sampled for review, for an unbiased error estimate."""
+    cost_per_error: dict[str, float]
+    """Default currency units lost per wrong output, when the assessment gives none."""
+    cache_ttl_seconds: dict[str, int] = {}
+
+
+class CostDefaults(_Strict):
+    cost_per_review: float = Field(default=2.0, ge=0)
+    volume_per_day: float = Field(default=1000, ge=0)
+    assumed_error_rate: float = Field(default=0.05, gt=0, lt=1)
+    """Error rate the cost model assumes when the assessment says it is unknown."""
+    confidence_concentration: float = Field(default=8.0, gt=0)
+    """How spread per-output error probabilities are (Beta concentration); see costmodel."""
+    min_threshold: float = Field(default=0.5, ge=0, le=1)
+    max_threshold: float = Field(default=0.99, ge=0, le=1)
+
+
+class Scoring(_Strict):
+    bands: dict[Verdict, tuple[int, int]] = {
+        "not_ready": (0, 39),
+        "conditional": (40, 69),
+        "ready": (70, 100),
+    }
+    """Score range of each verdict; the ranges must not overlap and must keep the order."""
+    finding_penalty: float = Field(default=0.9, gt=0, le=1)
+    """Each blocker (or condition, for a conditional verdict) multiplies the base by this."""
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Scoring:
+        if set(self.bands) != set(VERDICTS):
+            raise ValueError("bands must name not_ready, conditional and ready")
+        last = -1
+        for verdict in VERDICTS:
+            lo, hi = self.bands[verdict]
+            if not (0 <= lo <= hi <= 100) or lo <= last:
+                raise ValueError("bands must be within 0..100, ordered and not overlap")
+            last = hi
+        return self
+
+
+class Rubric(_Strict):
+    """A complete readiness rubric."""
+
+    id: str = Field(pattern=RULE_ID)
+    version: str
+    title: str
+    description: str = ""
+    guide_title: str = ""
+    """Where the cited guide sentences come from."""
+    questions: list[Question]
+    dimensions: list[Dimension]
+    rules: list[Rule]
+    patterns: list[Pattern]
+    policy: ByLevel
+    costs: CostDefaults = CostDefaults()
+    scoring: Scoring = Scoring()
+
+    @field_validator("version", mode="before")
+    @classmethod
+    def _version_text(cls, value: Any) -> Any:
+        return (
+            str(value) if isinstance(value, int | float) and not isinstance(value, bool) else value
+        )
+
+    @model_validator(mode="after")
+    def _references(self) -> Rubric:
+        problems: list[str] = []
+        by_id: dict[str, Question] = {}
+        for i, q in enumerate(self.questions):
+            if q.id in by_id:
+                problems.append(f"questions[{i}]: duplicate question id {q.id!r}")
+            by_id[q.id] = q
+
+        def check(cond: Condition | None, where: str) -> None:
+            if cond is None:
+                return
+            for qid in cond.questions():
+                if qid not in by_id:
+                    problems.append(f"{where}: unknown question {qid!r}")
+            _check_values(cond, by_id, where, problems)
+
+        for i, q in enumerate(self.questions):
+            check(q.applies_when, f"questions[{i}].applies_when")
+            for j, d in enumerate(q.default_when):
+                check(d.when, f"questions[{i}].default_when[{j}].when")
+        for i, d in enumerate(self.dimensions):
+            if d.question and d.question not in by_id:
+                problems.append(f"dimensions[{i}].question: unknown question {d.question!r}")
+            for j, c in enumerate(d.cases):
+                check(c.when, f"dimensions[{i}].cases[{j}].when")
+        seen: set[str] = set()
+        for i, r in enumerate(self.rules):
+            if r.id in seen:
+                problems.append(f"rules[{i}].id: duplicate rule id {r.id!r}")
+            seen.add(r.id)
+            check(r.when, f"rules[{i}].when")
+        seen = set()
+        for i, p in enumerate(self.patterns):
+            if p.id in seen:
+                problems.append(f"patterns[{i}].id: duplicate pattern id {p.id!r}")
+            seen.add(p.id)
+            check(p.when, f"patterns[{i}].when")
+            for key, v in p.params.items():
+                if isinstance(v, ParamIf):
+                    check(v.if_, f"patterns[{i}].params.{key}.if")
+                if isinstance(v, ParamBy) and v.by not in by_id:
+                    problems.append(f"patterns[{i}].params.{key}.by: unknown question {v.by!r}")
+        if self.policy.key not in by_id:
+            problems.append(f"policy.key: unknown question {self.policy.key!r}")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    @cached_property
+    def by_id(self) -> dict[str, Question]:
+        return {q.id: q for q in self.questions}
+
+    @cached_property
+    def compiled(self) -> CompiledRubric:
+        return CompiledRubric(self)
+
+    def applicable(self, answers: dict[str, Any]) -> list[Question]:
+        """The questions that apply given the answers so far (unknown applicability counts)."""
+        out = []
+        for q in self.questions:
+            test = self.compiled.applies[q.id]
+            if test is None or test(answers) is not False:
+                out.append(q)
+        return out
+
+
+class CompiledRubric:
+    """Conditions of a rubric compiled once to plain functions (scoring runs them a lot)."""
+
+    def __init__(self, rubric: Rubric) -> None:
+        self.applies: dict[str, Compiled | None] = {
+            q.id: q.applies_when.compile() if q.applies_when else None for q in rubric.questions
+        }
+        self.rules: list[tuple[Rule, Compiled]] = [(r, r.when.compile()) for r in rubric.rules]
+        self.cases: dict[str, list[tuple[Case, Compiled]]] = {
+            d.id: [(c, c.when.compile()) for c in d.cases] for d in rubric.dimensions
+        }
+        self.patterns: list[tuple[Pattern, Compiled | None]] = [
+            (p, p.when.compile() if p.when else None) for p in rubric.patterns
+        ]
+        self.defaults: dict[str, tuple[Any, list[tuple[Any, Compiled]]]] = {
+            q.id: (q.default, [(d.value, d.when.compile()) for d in q.default_when])
+            for q in rubric.questions
+        }
+        self.param_ifs: dict[tuple[str, str], Compiled] = {
+            (p.id, k): v.if_.compile()
+            for p in rubric.patterns
+            for k, v in p.params.items()
+            if isinstance(v, ParamIf)
+        }
+
+    def default_of(self, question_id: str, answers: dict[str, Any]) -> Any:
+        default, rules = self.defaults[question_id]
+        for value, test in rules:
+            if test(answers):
+                return value
+        return default
+
+
+def _check_values(
+    cond: Condition, by_id: dict[str, Question], where: str, problems: list[str]
+) -> None:
+    """A test against a choice question must name one of its options."""
+    if cond.answer is not None:
+        q = by_id.get(cond.answer)
+        if q is not None and q.type == "choice":
+            allowed = {o.value for o in q.options}
+            for v in cond.tested_values():
+                if v not in allowed:
+                    problems.append(
+                        f"{where}: {v!r} is not an option of {q.id!r} "
+                        f"(options: {', '.join(sorted(allowed))})"
+                    )
+    for child in (cond.all or []) + (cond.any or []):
+        _check_values(child, by_id, where, problems)
+    if cond.not_ is not None:
+        _check_values(cond.not_, by_id, where, problems)

@@ -1,0 +1,69 @@
+"""JSON Schemas of assessment and rubric files, generated from the models.
+
+The committed copies under ``rubrics/`` let editors validate and autocomplete files; a test
+checks they match what this module generates.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from assessor.domain.assessment import Assessment
+from assessor.domain.rubric import Question, Rubric
+
+
+def rubric_schema() -> dict[str, Any]:
+    schema = Rubric.model_json_schema(by_alias=True)
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "assessor rubric"
+    return schema
+
+
+def _answer_schema(q: Question) -> dict[str, Any]:
+    out: dict[str, Any] = {"description": q.prompt}
+    if q.type == "choice":
+        out["enum"] = [o.value for o in q.options]
+    elif q.type == "boolean":
+        out["type"] = "boolean"
+    elif q.type == "text":
+        out["type"] = "string"
+    else:
+        number: dict[str, Any] = {"type": "number"}
+        low = q.min if q.min is not None else (0 if q.type == "fraction" else None)
+        high = q.max if q.max is not None else (1 if q.type == "fraction" else None)
+        if low is not None:
+            number["minimum"] = low
+        if high is not None:
+            number["maximum"] = high
+        variants: list[dict[str, Any]] = [number]
+        if q.type == "fraction":
+            variants.append({"type": "string", "pattern": r"^\s*\d+(\.\d+)?\s*%\s*$"})
+        if q.nullable:
+            variants.append({"type": "null"})
+        out["anyOf"] = variants
+    return out
+
+
+def assessment_schema(rubric: Rubric | None = None) -> dict[str, Any]:
+    """The assessment file schema, with the answers of ``rubric`` (the default one) spelled out."""
+    if rubric is None:
+        from assessor.domain.load import DEFAULT_RUBRIC, load_rubric
+
+        rubric = load_rubric(DEFAULT_RUBRIC)
+    schema = Assessment.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "assessor assessment"
+    schema["properties"]["answers"] = {
+        "type": "object",
+        "description": f"Answers to the questions of the rubric {rubric.id!r}.",
+        "properties": {q.id: _answer_schema(q) for q in rubric.questions},
+        "additionalProperties": False,
+    }
+    schema["properties"]["notes"] = {
+        "type": "object",
+        "description": "Free-text notes by question id.",
+        "propertyNames": {"enum": [q.id for q in rubric.questions]},
+        "additionalProperties": {"type": "string"},
+    }
+    schema["required"] = ["use_case"]
+    return schema

@@ -1,0 +1,207 @@
+"""Read YAML or JSON into plain data while remembering where every value came from.
+
+PyYAML's composer gives nodes with positions; we build the Python values ourselves so that we
+can refuse what a configuration file must never contain (custom tags, duplicate keys, alias
+bombs, several documents) and so that every later error can name file:line:column.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from assessor.errors import InputError, Problem
+
+MAX_BYTES = 2 * 1024 * 1024
+"""Files above this size are refused before parsing (an assessment is a few KB)."""
+MAX_NODES = 100_000
+"""Values produced, counting every expansion of an alias: stops alias bombs early."""
+MAX_DEPTH = 64
+
+Path_ = tuple[str | int, ...]
+
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
+_STANDARD_TAGS = {
+    "tag:yaml.org,2002:str",
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:null",
+    "tag:yaml.org,2002:map",
+    "tag:yaml.org,2002:seq",
+}
+
+
+@dataclass
+class Source:
+    """Parsed data plus, for each field path, its position and its text as written."""
+
+    name: str
+    data: Any
+    marks: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    raw: dict[Path_, str] = field(default_factory=dict)
+
+    def where(self, path: Path_) -> tuple[int | None, int | None]:
+        """Line and column (1-based) of ``path``, or of its closest located parent."""
+        probe = tuple(path)
+        while True:
+            if probe in self.marks:
+                return self.marks[probe]
+            if not probe:
+                return (None, None)
+            probe = probe[:-1]
+
+    def problem(self, path: Path_, message: str) -> Problem:
+        line, column = self.where(path)
+        return Problem(self.name, line, column, dotted(path), message)
+
+
+def dotted(path: Path_) -> str:
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+def read_text(path: Path, display: str | None = None) -> str:
+    """Read a UTF-8 text file with the checks every input gets (size, kind, encoding)."""
+    name = display or str(path)
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        raise InputError(Problem(name, message="file not found")) from None
+    except PermissionError:
+        raise InputError(Problem(name, message="permission denied")) from None
+    except OSError as exc:
+        raise InputError(Problem(name, message=f"cannot read: {exc.strerror}")) from None
+    if stat.S_ISDIR(st.st_mode):
+        raise InputError(Problem(name, message="is a directory, expected a file"))
+    if not stat.S_ISREG(st.st_mode):
+        raise InputError(Problem(name, message="is not a regular file (FIFO, device or socket)"))
+    if st.st_size > MAX_BYTES:
+        raise InputError(
+            Problem(name, message=f"file too large ({st.st_size:,} bytes; limit {MAX_BYTES:,})")
+        )
+    try:
+        data = path.read_bytes()
+    except PermissionError:
+        raise InputError(Problem(name, message="permission denied")) from None
+    except OSError as exc:
+        raise InputError(Problem(name, message=f"cannot read: {exc.strerror}")) from None
+    return decode(data, name)
+
+
+def decode(data: bytes, name: str) -> str:
+    if len(data) > MAX_BYTES:
+        raise InputError(Problem(name, message=f"file too large ({len(data):,} bytes)"))
+    bom = 3 if data.startswith(b"\xef\xbb\xbf") else 0
+    try:
+        text = data[bom:].decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            Problem(name, message=f"invalid UTF-8 at byte offset {exc.start + bom}")
+        ) from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def parse(text: str, name: str) -> Source:
+    """Parse one YAML (or JSON) document into a :class:`Source`."""
+    import yaml
+
+    loader_cls = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    loader = loader_cls(text)
+    try:
+        node = loader.get_single_node()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        what = exc.problem or "invalid YAML"
+        if "single document" in what:
+            what = "several documents in one file; expected exactly one"
+        elif exc.context:
+            what = f"{exc.context}, {what}" if exc.problem else exc.context
+        raise InputError(
+            Problem(
+                name,
+                mark.line + 1 if mark else None,
+                mark.column + 1 if mark else None,
+                "",
+                f"invalid YAML: {what}",
+            )
+        ) from None
+    except yaml.YAMLError as exc:
+        raise InputError(Problem(name, message=f"invalid YAML: {exc}")) from None
+    except RecursionError:
+        raise InputError(Problem(name, message="nesting too deep")) from None
+    finally:
+        loader.dispose()
+    if node is None:
+        raise InputError(Problem(name, 1, 1, "", "file is empty; expected a mapping"))
+    source = Source(name, None)
+    builder = _Builder(source, loader_cls(""))
+    source.data = builder.build(node, (), 0)
+    return source
+
+
+class _Builder:
+    def __init__(self, source: Source, resolver_loader: Any) -> None:
+        import yaml
+
+        self.source = source
+        self.count = 0
+        self._yaml = yaml
+        # A constructor only for scalars: the same implicit typing as yaml.safe_load.
+        self._scalar_loader = resolver_loader
+
+    def _problem(self, node: Any, path: Path_, message: str) -> InputError:
+        mark = node.start_mark
+        return InputError(
+            Problem(self.source.name, mark.line + 1, mark.column + 1, dotted(path), message)
+        )
+
+    def build(self, node: Any, path: Path_, depth: int) -> Any:
+        yaml = self._yaml
+        self.count += 1
+        if self.count > MAX_NODES:
+            raise self._problem(
+                node, path, f"too many values (over {MAX_NODES:,}; recursive aliases?)"
+            )
+        if depth > MAX_DEPTH:
+            raise self._problem(node, path, f"nesting deeper than {MAX_DEPTH} levels")
+        mark = node.start_mark
+        self.source.marks.setdefault(path, (mark.line + 1, mark.column + 1))
+        if node.tag == _TIMESTAMP and isinstance(node, yaml.ScalarNode):
+            # Dates stay text: no answer is a date, and text is what the user wrote.
+            self.source.raw[path] = node.value
+            return node.value
+        if node.tag not in _STANDARD_TAGS:
+            raise self._problem(node, path, f"tag {node.tag!r} is not allowed")
+        if isinstance(node, yaml.MappingNode):
+            out: dict[str, Any] = {}
+            for key_node, value_node in node.value:
+                if not isinstance(key_node, yaml.ScalarNode) or key_node.tag not in _STANDARD_TAGS:
+                    raise self._problem(key_node, path, "mapping keys must be plain strings")
+                if key_node.tag == "tag:yaml.org,2002:merge" or key_node.value == "<<":
+                    raise self._problem(key_node, path, "merge keys (<<) are not supported")
+                key = key_node.value
+                child = (*path, key)
+                if key in out:
+                    first = self.source.marks.get(child)
+                    at = f" (first at line {first[0]})" if first else ""
+                    raise self._problem(key_node, child, f"duplicate key {key!r}{at}")
+                km = key_node.start_mark
+                self.source.marks[child] = (km.line + 1, km.column + 1)
+                out[key] = self.build(value_node, child, depth + 1)
+            return out
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
+        self.source.raw[path] = node.value
+        try:
+            return self._scalar_loader.construct_object(node, deep=True)
+        except yaml.YAMLError as exc:
+            raise self._problem(node, path, f"invalid value: {exc}") from None
