@@ -1,0 +1,202 @@
+"""The FastAPI app: ``create_app(settings)`` builds it, so tests build the same app.
+
+Routes: ``POST /v1/tasks``, ``GET /v1/tasks/{task_id}``, ``GET /v1/reviews``,
+``POST /v1/reviews/{review_id}``, ``GET /review`` (reviewer page, ``review_page.py``),
+``GET /healthz`` and ``GET /metrics``.
+"""
+
+import asyncio
+import logging
+import random
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Annotated, Literal
+
+from fastapi import FastAPI, Header, HTTPException, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from sqlalchemy.exc import DBAPIError, OperationalError
+from starlette.types import Scope
+
+from . import USE_CASE, review_page
+from .limits import BodySizeLimit
+from .providers import Provider
+from .reviews import InvalidDecision
+from .schemas import (
+    ReviewDecisionIn,
+    ReviewDecisionOut,
+    ReviewOut,
+    TaskIn,
+    TaskOut,
+    review_out,
+    task_out,
+)
+from .services import Services, open_services
+from .settings import Settings
+from .store import IdempotencyConflict, ReviewAlreadyDecided
+
+log = logging.getLogger(__name__)
+
+WITH_CACHE = {{ "True" if cookiecutter.response_cache else "False" }}
+TASKS_PATH = "/v1/tasks"
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    provider: Provider | None = None,
+    rng: random.Random | None = None,
+) -> FastAPI:
+    """Build the app. ``provider`` and ``rng`` replace the configured ones (for tests)."""
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.services = await open_services(settings, provider=provider, rng=rng)
+        try:
+            yield
+        finally:
+            await app.state.services.close()
+
+    app = FastAPI(title=USE_CASE["project_name"], version="0.1.0", lifespan=lifespan)
+
+    def count_invalid(scope: Scope) -> None:
+        if scope.get("path") == TASKS_PATH and scope.get("method") == "POST":
+            app.state.services.metrics.requests.labels(outcome="invalid").inc()
+
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes, on_reject=count_invalid)
+
+    def services(request: Request) -> Services:
+        return request.app.state.services
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, error: RequestValidationError) -> JSONResponse:
+        if request.url.path == TASKS_PATH and request.method == "POST":
+            services(request).metrics.requests.labels(outcome="invalid").inc()
+        first = error.errors()[0] if error.errors() else {}
+        where = ".".join(str(part) for part in first.get("loc", ()))
+        message = f"{where}: {first.get('msg', 'invalid request')}" if where else "invalid request"
+        return JSONResponse(
+            status_code=422,
+            content={"error": "invalid_request", "message": message, "detail": error.errors()},
+        )
+
+    @app.exception_handler(OperationalError)
+    @app.exception_handler(DBAPIError)
+    async def database_down(request: Request, error: Exception) -> JSONResponse:
+        log.error("database error on %s %s: %s", request.method, request.url.path, error)
+        return JSONResponse(
+            status_code=503,
+            content={
+                "error": "database_unavailable",
+                "message": "the task database is not reachable; try again later",
+            },
+        )
+
+    @app.post(TASKS_PATH, response_model=TaskOut, response_model_exclude_none=True)
+    async def create_task(
+        body: TaskIn,
+        request: Request,
+        idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+    ) -> TaskOut:
+        """Run a task and answer with its final state (``delivered``, ``needs_review`` or
+        ``failed``). With an ``Idempotency-Key`` header, a repeated POST returns the same task."""
+        started = time.perf_counter()
+        svc = services(request)
+        text = body.input
+        if not text.strip():
+            svc.metrics.requests.labels(outcome="invalid").inc()
+            raise HTTPException(422, "input: must not be empty")
+        if len(text) > settings.max_input_chars:
+            svc.metrics.requests.labels(outcome="invalid").inc()
+            raise HTTPException(
+                422,
+                f"input: {len(text)} characters, more than the maximum of "
+                f"{settings.max_input_chars} (APP_MAX_INPUT_CHARS)",
+            )
+        try:
+            task, created = await svc.store.create_task(
+                text, status="running", idempotency_key=idempotency_key
+            )
+        except IdempotencyConflict:
+            svc.metrics.requests.labels(outcome="invalid").inc()
+            raise HTTPException(
+                409, "Idempotency-Key: already used for a task with a different input"
+            ) from None
+        if created:
+            task = await svc.pipeline.run(task.id, text)
+            svc.metrics.requests.labels(outcome=task.status).inc()
+            svc.metrics.latency.labels(outcome=task.status).observe(time.perf_counter() - started)
+        return task_out(task, with_cache_flag=WITH_CACHE)
+
+    @app.get(TASKS_PATH + "/{task_id}", response_model=TaskOut, response_model_exclude_none=True)
+    async def get_task(task_id: str, request: Request) -> TaskOut:
+        task = await services(request).store.get_task(task_id)
+        if task is None:
+            raise HTTPException(404, f"task {task_id} not found")
+        return task_out(task, with_cache_flag=WITH_CACHE)
+
+    @app.get("/v1/reviews", response_model=list[ReviewOut])
+    async def list_reviews(
+        request: Request,
+        status: Literal["pending", "approved", "edited", "rejected", "all"] = Query("pending"),
+        limit: int = Query(100, ge=1, le=1000),
+    ) -> list[ReviewOut]:
+        """Reviews in the queue (``pending`` by default), oldest first."""
+        items = await services(request).reviews.list(None if status == "all" else status, limit)
+        return [review_out(item) for item in items]
+
+    @app.post("/v1/reviews/{review_id}", response_model=ReviewDecisionOut)
+    async def decide_review(
+        review_id: str, body: ReviewDecisionIn, request: Request
+    ) -> ReviewDecisionOut:
+        """Approve, edit or reject: the task becomes ``delivered`` (approve, edit) or
+        ``rejected``."""
+        try:
+            review, task = await services(request).reviews.decide(
+                review_id, body.action, body.output
+            )
+        except InvalidDecision as error:
+            raise HTTPException(422, f"output: {error}") from None
+        except LookupError:
+            raise HTTPException(404, f"review {review_id} not found") from None
+        except ReviewAlreadyDecided:
+            raise HTTPException(409, f"review {review_id} was already decided") from None
+        return ReviewDecisionOut(
+            review_id=review.id,
+            verdict=review.status,  # type: ignore[arg-type]
+            task=task_out(task, with_cache_flag=WITH_CACHE),
+        )
+
+    @app.get("/healthz")
+    async def healthz(request: Request) -> JSONResponse:
+        """200 when every dependency answers, 503 naming the one that does not."""
+        svc = services(request)
+        probes = {"database": svc.store.ping}
+{%- if cookiecutter.response_cache %}
+        probes["cache"] = svc.cache.ping
+{%- endif %}
+        checks: dict[str, str] = {}
+        for name, probe in probes.items():
+            try:
+                async with asyncio.timeout(5):
+                    await probe()
+                checks[name] = "ok"
+            except Exception as error:  # any failure means the dependency is down
+                checks[name] = f"unavailable: {type(error).__name__}: {error}"[:300]
+        healthy = all(value == "ok" for value in checks.values())
+        return JSONResponse(
+            status_code=200 if healthy else 503,
+            content={"status": "ok" if healthy else "unavailable", "checks": checks},
+        )
+
+    @app.get("/metrics")
+    async def metrics(request: Request) -> Response:
+        return Response(
+            services(request).metrics.render(),
+            media_type="text/plain; version=0.0.4; charset=utf-8",
+        )
+
+    app.include_router(review_page.router)
+    return app

@@ -1,0 +1,74 @@
+"""The review queue: what reviewers see and what their decisions do.
+
+Outputs reach the queue from ``pipeline.route``: low confidence (not delivered), policy
+(every output, not delivered until approved) and the random sample (delivered, reviewed to
+measure the error rate). A decision:
+
+- approve: the task is delivered with the model's output; the output is cached.
+- edit: the task is delivered with the reviewer's output; that output is cached.
+- reject: the task becomes rejected (no output is shown); any cached copy is evicted.
+
+Every verdict feeds the production error-rate estimate (``monitoring.py``).
+"""
+
+import logging
+
+{% if cookiecutter.response_cache -%}
+from .cache import CachedAnswer, CacheUnavailable, ResponseCache
+{% endif -%}
+from .metrics import Metrics
+from .monitoring import ErrorRateMonitor
+from .store import Review, ReviewItem, Store, Task
+
+log = logging.getLogger(__name__)
+
+
+class InvalidDecision(ValueError):
+    """The decision is incomplete (an edit without an output)."""
+
+
+class ReviewQueue:
+    def __init__(
+        self,
+        store: Store,
+        metrics: Metrics,
+        monitor: ErrorRateMonitor,
+{%- if cookiecutter.response_cache %}
+        cache: ResponseCache,
+{%- endif %}
+    ) -> None:
+        self.store = store
+        self.metrics = metrics
+        self.monitor = monitor
+{%- if cookiecutter.response_cache %}
+        self.cache = cache
+{%- endif %}
+
+    async def list(self, status: str | None = "pending", limit: int = 100) -> list[ReviewItem]:
+        return await self.store.list_reviews(status, limit)
+
+    async def get(self, review_id: str) -> ReviewItem | None:
+        return await self.store.get_review(review_id)
+
+    async def decide(
+        self, review_id: str, action: str, output: str | None = None
+    ) -> tuple[Review, Task]:
+        """Apply a decision. Raises LookupError, ReviewAlreadyDecided or InvalidDecision."""
+        if action == "edit" and not (output and output.strip()):
+            raise InvalidDecision("an edit needs the corrected output")
+        review, task = await self.store.decide_review(
+            review_id, action, output.strip() if action == "edit" and output else None
+        )
+        self.metrics.review_verdicts.labels(verdict=review.status, reason=review.reason).inc()
+{%- if cookiecutter.response_cache %}
+        if task.cache_key:
+            try:
+                if task.status == "delivered" and task.output is not None:
+                    await self.cache.put(task.cache_key, CachedAnswer(task.output, task.confidence))
+                else:
+                    await self.cache.evict(task.cache_key)
+            except CacheUnavailable as error:
+                log.warning("response cache unavailable after review %s: %s", review_id, error)
+{%- endif %}
+        await self.monitor.refresh()
+        return review, task

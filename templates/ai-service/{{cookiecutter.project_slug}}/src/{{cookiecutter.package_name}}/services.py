@@ -1,0 +1,83 @@
+"""Builds the service's parts from settings; the app and the eval runner share it."""
+
+import random
+from dataclasses import dataclass
+
+{% if cookiecutter.response_cache -%}
+from .cache import ResponseCache
+{% endif -%}
+{% if cookiecutter.human_fallback -%}
+from .confidence import build_estimator
+{% endif -%}
+from .metrics import Metrics
+from .monitoring import ErrorRateMonitor
+from .pipeline import Pipeline
+from .providers import Provider, build_provider
+from .reviews import ReviewQueue
+from .settings import Settings
+from .store import Store
+
+
+@dataclass
+class Services:
+    settings: Settings
+    store: Store
+    provider: Provider
+    metrics: Metrics
+    monitor: ErrorRateMonitor
+    pipeline: Pipeline
+    reviews: ReviewQueue
+{%- if cookiecutter.response_cache %}
+    cache: ResponseCache
+{%- endif %}
+
+    async def close(self) -> None:
+        await self.provider.close()
+{%- if cookiecutter.response_cache %}
+        await self.cache.close()
+{%- endif %}
+        await self.store.close()
+
+
+async def open_services(
+    settings: Settings,
+    *,
+    provider: Provider | None = None,
+    rng: random.Random | None = None,
+) -> Services:
+    """Connect the store{% if cookiecutter.response_cache %} and the cache{% endif %} and wire the pipeline."""
+    store = await Store.open(settings)
+    metrics = Metrics()
+    monitor = ErrorRateMonitor(store, metrics, settings.max_error_rate)
+    await monitor.refresh()
+    provider = provider or build_provider(settings)
+{%- if cookiecutter.response_cache %}
+    cache = ResponseCache(settings)
+    await cache.open()
+{%- endif %}
+    pipeline = Pipeline(
+        settings,
+        provider,
+        store,
+        metrics,
+{%- if cookiecutter.human_fallback %}
+        estimator=build_estimator(settings),
+{%- endif %}
+{%- if cookiecutter.response_cache %}
+        cache=cache,
+{%- endif %}
+        rng=rng,
+    )
+    reviews = ReviewQueue(store, metrics, monitor{% if cookiecutter.response_cache %}, cache{% endif %})
+    return Services(
+        settings=settings,
+        store=store,
+        provider=provider,
+        metrics=metrics,
+        monitor=monitor,
+        pipeline=pipeline,
+        reviews=reviews,
+{%- if cookiecutter.response_cache %}
+        cache=cache,
+{%- endif %}
+    )

@@ -1,0 +1,109 @@
+"""Every setting of the service, read from the environment (prefix ``APP_``) or ``.env``.
+
+Defaults run the service on one machine with nothing to start: the deterministic ``fake``
+provider, SQLite under ``var/`` and an in-memory cache. ``.env.example`` lists every setting.
+"""
+
+from typing import Literal
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Service settings. Each field is ``APP_<FIELD NAME>`` in the environment."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="APP_", env_file=".env", extra="ignore", validate_default=True
+    )
+
+    llm_provider: Literal["fake", "openai"] = "fake"
+    """``fake``: deterministic built-in provider (offline, no key). ``openai``: any
+    OpenAI-compatible server (OpenAI, vLLM, Ollama, llama.cpp) through the official SDK."""
+
+    llm_base_url: str | None = None
+    """Base URL of the OpenAI-compatible server, e.g. ``http://localhost:11434/v1``.
+    Empty means the SDK's default (api.openai.com)."""
+
+    llm_model: str = "gpt-4o-mini"
+    """Model name sent to the provider; part of the cache key."""
+
+    llm_api_key: str | None = None
+    """API key for the provider. Local servers usually accept any value."""
+
+    llm_timeout_seconds: float = Field(30.0, gt=0)
+    """Timeout of one provider call. A call that takes longer counts as a failed attempt."""
+
+    llm_max_attempts: int = Field(3, ge=1, le=10)
+    """Attempts per provider call (errors, timeouts and malformed output are retried)."""
+
+    llm_backoff_seconds: float = Field(0.5, ge=0)
+    """First retry delay; it doubles on each further attempt (with a little jitter)."""
+
+    llm_temperature: float = Field(0.0, ge=0, le=2)
+    """Sampling temperature of the main answer; part of the cache key."""
+
+    fake_confidence: float = Field(0.95, ge=0, le=1)
+    """Confidence the ``fake`` provider reports for every output."""
+
+    fake_latency_ms: int = Field(0, ge=0)
+    """Delay of the ``fake`` provider per call, to simulate a real model's latency."""
+{%- if cookiecutter.human_fallback %}
+
+    confidence_threshold: float = Field({{ cookiecutter.confidence_threshold | float }}, ge=0, le=1)
+    """Outputs whose confidence is below this are not delivered: they wait for a reviewer."""
+
+    confidence_method: Literal["auto", "provider", "logprobs", "self_consistency"] = "auto"
+    """How confidence is estimated (see ``confidence.py``). ``auto``: the provider's own
+    value when it reports one (the fake provider does), else token logprobs, else
+    self-consistency."""
+
+    self_consistency_samples: int = Field(3, ge=2, le=10)
+    """Extra samples drawn by the self-consistency estimator."""
+{%- endif %}
+
+    review_sample_rate: float = Field({{ cookiecutter.review_sample_rate | float }}, ge=0, le=1)
+    """Fraction of confidently delivered outputs also sent to review, as an unbiased sample
+    for the production error-rate estimate. Sampled outputs are still delivered."""
+
+    review_all: bool = {{ "True" if cookiecutter.review_all else "False" }}
+    """Hold every output for review before delivery (regulated domain with expert review)."""
+
+    max_error_rate: float = Field({{ cookiecutter.max_error_rate | float }}, ge=0, le=1)
+    """Assessed maximum error rate. A warning is logged and ``*_error_rate_alert`` is 1 when
+    the lower Wilson 95% bound of the reviewed error rate exceeds it."""
+
+    database_url: str = "sqlite:///var/app.db"
+    """Task and review store. SQLite file by default; PostgreSQL with
+    ``postgresql+psycopg://user:password@host:5432/dbname``."""
+
+    database_schema: str | None = None
+    """PostgreSQL only: schema for the tables (created when missing). Empty: ``public``."""
+{%- if cookiecutter.response_cache %}
+
+    cache_url: str = "mem://"
+    """Response cache. ``mem://`` (in process) or ``redis://host:6379/0``."""
+
+    cache_ttl_seconds: int = Field({{ cookiecutter.cache_ttl_seconds | int }}, ge=1)
+    """How long a cached response is served."""
+
+    cache_namespace: str = "{{ cookiecutter.package_name }}"
+    """Prefix of every cache key, so several services can share one Redis database."""
+{%- endif %}
+
+    max_input_chars: int = Field(20_000, ge=1)
+    """Longest accepted task input, in characters. Longer inputs get HTTP 422."""
+
+    max_body_bytes: int = Field(1_000_000, ge=1024)
+    """Largest accepted request body. Larger bodies get HTTP 413."""
+
+    @field_validator("database_url")
+    @classmethod
+    def _async_driver(cls, url: str) -> str:
+        """Accept plain SQLAlchemy URLs and pick the async driver the service uses."""
+        if url.startswith("sqlite:"):
+            return "sqlite+aiosqlite:" + url.removeprefix("sqlite:")
+        for plain in ("postgresql:", "postgres:"):
+            if url.startswith(plain):
+                return "postgresql+psycopg:" + url.removeprefix(plain)
+        return url

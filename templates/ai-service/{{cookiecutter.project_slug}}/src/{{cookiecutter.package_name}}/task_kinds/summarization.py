@@ -1,0 +1,44 @@
+"""The task: summarization (a one-sentence summary of a document).
+
+Everything specific to the task lives here: the prompt and its version, how a raw model
+answer is checked, the fake provider's deterministic answer and the evaluation metric.
+Change the prompt, then bump ``PROMPT_VERSION`` (it is part of the cache key).
+"""
+
+from .errors import MalformedOutput
+from .text import contains_all, first_sentence
+
+TASK_TYPE = "summarization"
+PROMPT_VERSION = "summarization-v1"
+
+METRIC = "keyword_recall"
+"""An output is correct when it contains every ``must_include`` term of the golden example:
+the facts a summary must keep."""
+
+SYSTEM_PROMPT = (
+    "Summarise the document in one sentence of at most 40 words. Keep names, numbers and "
+    "dates exactly as written. Do not add facts that are not in the document."
+)
+
+
+def build_messages(text: str) -> list[dict[str, str]]:
+    """The chat messages sent to the provider for one input."""
+    return [{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": text}]
+
+
+def parse_output(raw: str) -> str:
+    """Check a raw model answer and return the output to deliver."""
+    output = raw.strip()
+    if not output:
+        raise MalformedOutput("empty summary")
+    return output
+
+
+def fake_output(text: str) -> str:
+    """The fake provider's answer: the lead sentence (a classic summarization baseline)."""
+    return first_sentence(text, max_words=40)
+
+
+def is_correct(output: str, example: dict) -> bool:
+    """Evaluation metric for one golden example."""
+    return contains_all(output, example["must_include"])

@@ -1,0 +1,86 @@
+"""Shared fixtures: every test builds the real app on its own SQLite file and memory cache."""
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from {{ cookiecutter.package_name }}.app import create_app
+from {{ cookiecutter.package_name }}.providers import FakeProvider, LLMRequest
+from {{ cookiecutter.package_name }}.settings import Settings
+
+PROJECT = Path(__file__).resolve().parents[1]
+
+
+class CountingProvider(FakeProvider):
+    """The fake provider, counting its calls (to prove cache hits and idempotency)."""
+
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(settings)
+        self.calls = 0
+
+    async def complete(self, request: LLMRequest):
+        self.calls += 1
+        return await super().complete(request)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Keep a developer's APP_* variables and .env out of every test."""
+    for name in list(os.environ):
+        if name.startswith("APP_"):
+            monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path)
+
+
+def make_settings(tmp_path: Path, **overrides) -> Settings:
+    """Settings for one test: its own database, fast retries, no random sampling."""
+    values: dict = {
+        "database_url": f"sqlite:///{tmp_path}/service.db",
+        "llm_timeout_seconds": 0.2,
+        "llm_backoff_seconds": 0.0,
+        "fake_confidence": 1.0,
+        "review_sample_rate": 0.0,
+        "review_all": False,
+    }
+    values.update(overrides)
+    return Settings(_env_file=None, **values)
+
+
+@pytest.fixture
+def make_client(tmp_path: Path) -> Iterator[Callable[..., TestClient]]:
+    """Start the app with settings overrides; ``client.provider`` counts model calls."""
+    started: list[TestClient] = []
+
+    def start(**overrides) -> TestClient:
+        settings = make_settings(tmp_path, **overrides)
+        provider = CountingProvider(settings)
+        client = TestClient(create_app(settings, provider=provider))
+        client.__enter__()
+        client.provider = provider  # type: ignore[attr-defined]
+        started.append(client)
+        return client
+
+    yield start
+    for client in reversed(started):
+        client.__exit__(None, None, None)
+
+
+@pytest.fixture
+def client(make_client: Callable[..., TestClient]) -> TestClient:
+    return make_client()
+
+
+def golden_input() -> str:
+    """The first golden example's input: a realistic request for this task type."""
+    import json
+
+    first = (PROJECT / "evals" / "golden.jsonl").read_text(encoding="utf-8").splitlines()[0]
+    return json.loads(first)["input"]
+
+
+@pytest.fixture
+def text() -> str:
+    return golden_input()

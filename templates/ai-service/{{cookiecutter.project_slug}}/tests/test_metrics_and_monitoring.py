@@ -1,0 +1,106 @@
+"""/metrics and the production error-rate monitor fed by review verdicts."""
+
+import logging
+
+from fastapi.testclient import TestClient
+
+from {{ cookiecutter.package_name }}.metrics import PREFIX
+
+
+def test_metrics_report_requests_routing_verdicts_and_latency(make_client, text: str) -> None:
+    client = make_client(review_sample_rate=1.0)
+    client.post("/v1/tasks", json={"input": text})
+    client.post("/v1/tasks", json={"input": text + " [fake:error]"})
+    client.post("/v1/tasks", json={"input": ""})
+    [review] = client.get("/v1/reviews").json()
+    client.post(f"/v1/reviews/{review['review_id']}", json={"action": "approve"})
+
+    response = client.get("/metrics")
+
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/plain")
+    metrics = response.text
+    assert PREFIX + '_requests_total{outcome="delivered"} 1.0' in metrics
+    assert PREFIX + '_requests_total{outcome="failed"} 1.0' in metrics
+    assert PREFIX + '_requests_total{outcome="invalid"} 1.0' in metrics
+    assert PREFIX + '_routed_to_human_total{reason="sample"} 1.0' in metrics
+    assert PREFIX + '_review_verdicts_total{reason="sample",verdict="approved"} 1.0' in metrics
+    assert PREFIX + '_request_latency_seconds_count{outcome="delivered"} 1.0' in metrics
+    assert PREFIX + "_error_rate_reviews 1.0" in metrics
+    assert PREFIX + "_error_rate_alert 0.0" in metrics
+
+
+def test_wrong_sampled_outputs_raise_the_error_rate_alert(make_client, text: str, caplog) -> None:
+    client = make_client(review_sample_rate=1.0, max_error_rate=0.01)
+    for n in range(3):
+        client.post("/v1/tasks", json={"input": f"{text} (case {n})"})
+
+    with caplog.at_level(logging.WARNING):
+        for review in client.get("/v1/reviews").json():
+            client.post(f"/v1/reviews/{review['review_id']}", json={"action": "reject"})
+
+    metrics = client.get("/metrics").text
+    assert PREFIX + "_error_rate_estimate 1.0" in metrics
+    assert PREFIX + "_error_rate_alert 1.0" in metrics
+    assert "error rate above the assessed maximum" in caplog.text
+    assert "The error rate is above the assessed maximum." in client.get("/review").text
+
+
+def test_approved_samples_keep_the_alert_off(make_client, text: str) -> None:
+    client = make_client(review_sample_rate=1.0, max_error_rate=0.01)
+    for n in range(3):
+        client.post("/v1/tasks", json={"input": f"{text} (case {n})"})
+    for review in client.get("/v1/reviews").json():
+        client.post(f"/v1/reviews/{review['review_id']}", json={"action": "approve"})
+
+    metrics = client.get("/metrics").text
+
+    assert PREFIX + "_error_rate_estimate 0.0" in metrics
+    assert PREFIX + "_error_rate_alert 0.0" in metrics
+
+
+def test_the_estimate_survives_a_restart(make_client, text: str) -> None:
+    first = make_client(review_sample_rate=1.0)
+    first.post("/v1/tasks", json={"input": text})
+    [review] = first.get("/v1/reviews").json()
+    first.post(f"/v1/reviews/{review['review_id']}", json={"action": "edit", "output": "Better"})
+
+    restarted = make_client()
+
+    assert PREFIX + "_error_rate_reviews 1.0" in restarted.get("/metrics").text
+
+
+def test_healthz_reports_each_dependency(client: TestClient) -> None:
+    response = client.get("/healthz")
+
+    assert response.status_code == 200
+    assert response.json()["status"] == "ok"
+    assert response.json()["checks"]["database"] == "ok"
+{%- if cookiecutter.response_cache %}
+    assert response.json()["checks"]["cache"] == "ok"
+{%- endif %}
+
+
+def test_a_database_outage_is_reported_and_requests_fail_clearly(
+    client: TestClient, text: str
+) -> None:
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    store = client.app.state.services.store
+    working = store.engine
+    unreachable = create_async_engine(
+        "postgresql+psycopg://nobody@127.0.0.1:1/none", connect_args={"connect_timeout": 1}
+    )
+    store.engine = unreachable
+    store._session.configure(bind=unreachable)
+    try:
+        health = client.get("/healthz")
+        task = client.post("/v1/tasks", json={"input": text})
+    finally:
+        store.engine = working
+        store._session.configure(bind=working)
+
+    assert health.status_code == 503
+    assert health.json()["checks"]["database"].startswith("unavailable")
+    assert task.status_code == 503
+    assert task.json()["error"] == "database_unavailable"

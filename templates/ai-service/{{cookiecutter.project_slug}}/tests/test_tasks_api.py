@@ -1,0 +1,143 @@
+"""POST /v1/tasks and GET /v1/tasks/{task_id}: the contract, idempotency and bad requests."""
+
+from fastapi.testclient import TestClient
+
+
+def test_a_task_is_answered_with_its_final_state(client: TestClient, text: str) -> None:
+    response = client.post("/v1/tasks", json={"input": text})
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "delivered"
+    assert body["output"]
+    assert isinstance(body["task_id"], str)
+{%- if cookiecutter.response_cache %}
+    assert body["cached"] is False
+{%- else %}
+    assert "cached" not in body
+{%- endif %}
+
+
+def test_a_task_can_be_read_back(client: TestClient, text: str) -> None:
+    created = client.post("/v1/tasks", json={"input": text}).json()
+
+    response = client.get(f"/v1/tasks/{created['task_id']}")
+
+    assert response.status_code == 200
+    assert response.json() == created
+
+
+def test_an_unknown_task_is_404(client: TestClient) -> None:
+    response = client.get("/v1/tasks/does-not-exist")
+
+    assert response.status_code == 404
+    assert "not found" in response.json()["detail"]
+
+
+def test_a_repeated_post_with_one_idempotency_key_is_one_task(
+    client: TestClient, text: str
+) -> None:
+    headers = {"Idempotency-Key": "order-123-reply"}
+    first = client.post("/v1/tasks", json={"input": text}, headers=headers)
+    second = client.post("/v1/tasks", json={"input": text}, headers=headers)
+
+    assert first.status_code == second.status_code == 200
+    assert first.json() == second.json()
+    assert client.provider.calls == 1
+
+
+def test_without_an_idempotency_key_each_post_is_a_new_task(client: TestClient, text: str) -> None:
+    first = client.post("/v1/tasks", json={"input": text}).json()
+    second = client.post("/v1/tasks", json={"input": text}).json()
+
+    assert first["task_id"] != second["task_id"]
+
+
+def test_an_idempotency_key_reused_for_another_input_is_a_conflict(
+    client: TestClient, text: str
+) -> None:
+    headers = {"Idempotency-Key": "k-1"}
+    client.post("/v1/tasks", json={"input": text}, headers=headers)
+
+    response = client.post("/v1/tasks", json={"input": text + " (other)"}, headers=headers)
+
+    assert response.status_code == 409
+    assert "Idempotency-Key" in response.json()["detail"]
+
+
+def test_malformed_json_is_a_clear_422(client: TestClient) -> None:
+    response = client.post(
+        "/v1/tasks",
+        content=b'{"input": "unterminated',
+        headers={"content-type": "application/json"},
+    )
+
+    assert response.status_code == 422
+    assert "JSON" in response.json()["message"]
+
+
+def test_a_missing_input_field_is_named(client: TestClient) -> None:
+    response = client.post("/v1/tasks", json={"text": "hello"})
+
+    assert response.status_code == 422
+    assert response.json()["error"] == "invalid_request"
+    assert "input" in response.json()["message"]
+
+
+def test_a_non_string_input_is_refused(client: TestClient) -> None:
+    response = client.post("/v1/tasks", json={"input": 42})
+
+    assert response.status_code == 422
+    assert response.json()["message"].startswith("body.input")
+
+
+def test_an_empty_input_is_refused(client: TestClient) -> None:
+    response = client.post("/v1/tasks", json={"input": "   "})
+
+    assert response.status_code == 422
+    assert response.json()["detail"] == "input: must not be empty"
+
+
+def test_an_input_over_the_maximum_length_is_refused(make_client) -> None:
+    client = make_client(max_input_chars=100)
+
+    response = client.post("/v1/tasks", json={"input": "x" * 101})
+
+    assert response.status_code == 422
+    assert "APP_MAX_INPUT_CHARS" in response.json()["detail"]
+    assert client.provider.calls == 0
+
+
+def test_an_oversized_body_is_413_before_parsing(make_client) -> None:
+    client = make_client(max_body_bytes=2048)
+
+    response = client.post("/v1/tasks", json={"input": "x" * 5000})
+
+    assert response.status_code == 413
+    assert "APP_MAX_BODY_BYTES" in response.json()["message"]
+
+
+def test_an_oversized_chunked_body_is_413(make_client) -> None:
+    client = make_client(max_body_bytes=2048)
+
+    def chunks():
+        yield b'{"input": "'
+        for _ in range(10):
+            yield b"x" * 500
+        yield b'"}'
+
+    response = client.post(
+        "/v1/tasks", content=chunks(), headers={"content-type": "application/json"}
+    )
+
+    assert response.status_code == 413
+
+
+def test_unicode_and_markup_in_the_input_survive(client: TestClient) -> None:
+    text = "Bonjour \u202e <b>gras</b> \U0001f600 " + "{" * 2 + " 7*7 " + "}" * 2
+
+    body = client.post("/v1/tasks", json={"input": text}).json()
+
+    assert body["status"] == "delivered"
+    stored = client.get(f"/v1/tasks/{body['task_id']}").json()
+    assert stored == body
