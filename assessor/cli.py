@@ -231,6 +231,18 @@ def diff(old: Path, new: Path, fmt: str) -> None:
 @click.option(
     "--rubric", "rubric_path", type=click.Path(path_type=Path), help="Rubric file to use."
 )
+@click.option(
+    "--name",
+    "project_slug",
+    metavar="NAME",
+    help="Project name (distribution and command), e.g. refund-bot; default: from the use case.",
+)
+@click.option(
+    "--package",
+    "package_name",
+    metavar="NAME",
+    help="Python package name, e.g. refund_bot; default: from the project name.",
+)
 @handle_errors
 def scaffold(
     file: Path,
@@ -240,8 +252,14 @@ def scaffold(
     with_: tuple[str, ...],
     without: tuple[str, ...],
     rubric_path: Path | None,
+    project_slug: str | None,
+    package_name: str | None,
 ) -> None:
-    """Generate a starter project with the patterns the verdict calls for."""
+    """Generate a starter project with the patterns the verdict calls for.
+
+    Patterns: human_fallback, async_pipeline, response_cache (add with --with, remove with
+    --without); evaluation is always on and cannot be removed.
+    """
     from assessor.scaffold import run_scaffold
 
     run_scaffold(
@@ -252,6 +270,8 @@ def scaffold(
         with_patterns=list(with_),
         without_patterns=list(without),
         rubric_path=rubric_path,
+        project_slug=project_slug,
+        package_name=package_name,
     )
 
 

@@ -1,0 +1,223 @@
+"""Project names: derived from the use case by a documented rule, or given and then validated.
+
+The generated project has three names:
+
+* the **display name** (``project_name``): the use case's name, free text, shown in the
+  service's title and README. It never becomes a path.
+* the **project name** (``project_slug``): the distribution name, the console script and the
+  name of the project inside the template. ``[a-z][a-z0-9]*(-[a-z0-9]+)*``, at most 64 characters.
+* the **package name** (``package_name``): the Python package under ``src/``.
+  ``[a-z][a-z0-9_]*``, at most 64 characters, not a Python keyword, not a standard-library
+  module and not one of the generated project's own dependencies (either would be shadowed).
+
+Derivation rule (``derive_slug``), applied to the use case's name when no name is given:
+
+1. Unicode NFKD normalisation, then everything that is not ASCII is dropped ("Café" -> "Cafe").
+2. Lower case.
+3. Every run of characters other than ``a-z`` and ``0-9`` becomes one dash; dashes at the
+   ends are removed ("../Refund  policy!" -> "refund-policy").
+4. At most 48 characters, cut at a dash when there is one in the last third.
+5. Nothing left -> ``ai-service``; not starting with a letter -> ``ai-`` is put in front
+   ("2024 triage" -> "ai-2024-triage").
+6. A name that would clash (see above) gets ``-service`` appended ("pytest" -> "pytest-service").
+
+The package name is the project name with dashes turned into underscores, and the same
+clash rule (``_service`` appended).
+
+Names given explicitly (``--name``, ``--package``, the prompt, the library arguments) are
+*validated*, never silently slugified: ``../x``, ``/abs``, ``C:\\x``, an empty name, ``.``,
+control characters, bidirectional controls and names over 255 bytes are refused with a
+message that suggests a valid name.
+"""
+
+from __future__ import annotations
+
+import keyword
+import re
+import sys
+import unicodedata
+
+DEFAULT_SLUG = "ai-service"
+MAX_DERIVED = 48
+MAX_NAME = 64
+MAX_BYTES = 255
+
+SLUG_RE = re.compile(r"[a-z][a-z0-9]*(-[a-z0-9]+)*")
+PACKAGE_RE = re.compile(r"[a-z][a-z0-9_]*")
+
+# Import and distribution names of what the generated project installs or runs: a project
+# of the same name would shadow them (or replace them in the virtual environment).
+RESERVED = frozenset(
+    {
+        "alembic",
+        "anyio",
+        "app",
+        "cashews",
+        "dbos",
+        "fastapi",
+        "httpx",
+        "jinja2",
+        "openai",
+        "pip",
+        "prometheus-client",
+        "prometheus_client",
+        "psycopg",
+        "pydantic",
+        "pydantic-settings",
+        "pydantic_settings",
+        "pytest",
+        "python",
+        "redis",
+        "ruff",
+        "setuptools",
+        "sqlalchemy",
+        "starlette",
+        "tests",
+        "uvicorn",
+        "wheel",
+    }
+)
+
+# Characters that reorder text on screen (Trojan Source, CVE-2021-42574).
+BIDI_CONTROLS = frozenset(
+    "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+)
+
+
+class NameError_(ValueError):
+    """A given name is not acceptable; the message says why and suggests one that is."""
+
+
+def _clashes(name: str) -> bool:
+    return (
+        name in RESERVED
+        or name.replace("-", "_") in RESERVED
+        or keyword.iskeyword(name)
+        or name.replace("-", "_") in sys.stdlib_module_names
+    )
+
+
+def derive_slug(text: str) -> str:
+    """The project name derived from free text by the rule in this module's docstring."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    if len(slug) > MAX_DERIVED:
+        cut = slug[:MAX_DERIVED]
+        dash = cut.rfind("-")
+        slug = cut[:dash] if dash >= MAX_DERIVED * 2 // 3 else cut
+        slug = slug.strip("-")
+    if not slug:
+        return DEFAULT_SLUG
+    if not slug[0].isalpha():
+        slug = f"ai-{slug}"
+    if _clashes(slug):
+        slug = f"{slug}-service"
+    return slug
+
+
+def derive_package(slug: str) -> str:
+    """The package name for a (valid) project name: dashes become underscores."""
+    package = slug.replace("-", "_")
+    if _clashes(package):
+        package = f"{package}_service"
+    return package
+
+
+def shown(value: str, limit: int = 60) -> str:
+    """``value`` quoted for a message, with invisible characters made visible."""
+    text = repr(value if len(value) <= limit else value[:limit] + "…")
+    return "".join(c if c.isprintable() else f"\\u{ord(c):04x}" for c in text)
+
+
+def text_problem(value: str, *, multiline: bool = False) -> str | None:
+    """Why ``value`` must not go into generated files, or None.
+
+    Refused: bidirectional control characters (they can make code read differently from how
+    it runs) and control characters (newline and tab allowed where ``multiline``).
+    """
+    for index, char in enumerate(value):
+        if char in BIDI_CONTROLS:
+            name = unicodedata.name(char, "bidirectional control")
+            return (
+                f"contains the bidirectional control character U+{ord(char):04X} ({name}) "
+                f"at character {index + 1}; it can make generated code read differently from "
+                "how it runs (Trojan Source), so it is not copied into the project"
+            )
+        if multiline and char in "\n\t":
+            continue
+        if unicodedata.category(char) == "Cc":
+            return (
+                f"contains the control character U+{ord(char):04X} at character {index + 1}; "
+                "remove it"
+            )
+    return None
+
+
+def _common_problem(value: str, what: str) -> str | None:
+    if not value.strip():
+        return f"{what} is empty"
+    if len(value.encode("utf-8")) > MAX_BYTES:
+        return f"{what} is longer than {MAX_BYTES} bytes"
+    problem = text_problem(value)
+    if problem:
+        return f"{what} {shown(value)} {problem}"
+    if value in (".", "..") or "/" in value or "\\" in value or re.match(r"[A-Za-z]:", value):
+        return f"{what} {shown(value)} is a path; give a plain name (the folder is chosen with -o)"
+    return None
+
+
+def validate_slug(value: str) -> str:
+    """Return ``value`` if it is a valid project name, else raise :class:`NameError_`."""
+    what = "project name"
+    problem = _common_problem(value, what)
+    if problem:
+        raise NameError_(_with_example(problem, value))
+    if len(value) > MAX_NAME:
+        raise NameError_(f"{what} is longer than {MAX_NAME} characters")
+    if not SLUG_RE.fullmatch(value):
+        raise NameError_(
+            _with_example(
+                f"{what} {shown(value)} must be lowercase letters, digits and single dashes, "
+                "starting with a letter",
+                value,
+            )
+        )
+    if _clashes(value):
+        raise NameError_(
+            f"{what} {shown(value)} clashes with a Python keyword, a standard-library module "
+            f"or a dependency of the generated project; for example {value + '-service'!r}"
+        )
+    return value
+
+
+def validate_package(value: str) -> str:
+    """Return ``value`` if it is a valid package name, else raise :class:`NameError_`."""
+    what = "package name"
+    problem = _common_problem(value, what)
+    if problem:
+        raise NameError_(_with_example(problem, value, package=True))
+    if len(value) > MAX_NAME:
+        raise NameError_(f"{what} is longer than {MAX_NAME} characters")
+    if not PACKAGE_RE.fullmatch(value):
+        raise NameError_(
+            _with_example(
+                f"{what} {shown(value)} must be a lowercase Python identifier "
+                "(letters, digits, underscores; starting with a letter)",
+                value,
+                package=True,
+            )
+        )
+    if _clashes(value):
+        raise NameError_(
+            f"{what} {shown(value)} clashes with a Python keyword, a standard-library module "
+            f"or a dependency of the generated project; for example {value + '_service'!r}"
+        )
+    return value
+
+
+def _with_example(message: str, value: str, *, package: bool = False) -> str:
+    if not value.strip():
+        return message
+    slug = derive_slug(value)
+    example = derive_package(slug) if package else slug
+    return f"{message}; for example {example!r}"

@@ -1,0 +1,439 @@
+"""Render the project template INTO a destination folder, safely.
+
+How a render goes (``render_project``):
+
+1. Everything that can be refused is refused before anything is written: the destination
+   (must not exist, or be an empty folder; a non-empty one needs ``force``), the names, the
+   patterns, user text with control or bidirectional characters.
+2. cookiecutter renders into a fresh temporary folder next to the destination (same file
+   system). User text never reaches Jinja as template source: cookiecutter renders the
+   non-underscore values of its context as templates, so those are passed as placeholders and
+   the literal values are put back into the context before the files are generated;
+   ``_use_case`` is copied raw by cookiecutter. Every rendered path is checked beforehand to
+   stay inside the project.
+3. The rendered tree is checked: only regular files and folders, no symlinks, nothing outside.
+   The assessment (byte for byte) and its score JSON are added as ``assessment.yaml`` and
+   ``assessment.score.json``.
+4. The files are placed into the destination without ever replacing anything: each file is
+   hard-linked (or copied) with "fail if it exists". With ``force`` an existing folder may
+   already hold files; a file the project would write that already exists with other content
+   stops the run *before* anything is placed (identical files are left as they are). Nothing
+   of the user's is deleted, overwritten or renamed.
+5. On any failure (or Ctrl+C) the temporary folder is removed, and so is every file and
+   folder this run placed, the destination itself only if this run created it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import filecmp
+import json
+import os
+import shutil
+import stat
+import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from assessor.errors import OutputExistsError, ScaffoldError, UsageError
+from assessor.scaffold.context import Plan
+
+Progress = Callable[[str], None]
+
+ASSESSMENT_COPY = "assessment.yaml"
+SCORE_COPY = "assessment.score.json"
+TEMPLATE_NAME = "ai-service"
+_PLACEHOLDER = "assessor-placeholder-{key}"
+_MAX_CONFLICTS_SHOWN = 8
+
+
+def default_template() -> Path:
+    from assessor.resources import templates_dir
+
+    return templates_dir() / TEMPLATE_NAME
+
+
+def template_task_types(template: Path) -> list[str]:
+    """The task types the template offers (its ``task_type`` choice)."""
+    try:
+        data = json.loads((template / "cookiecutter.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ScaffoldError(f"cannot read the template's cookiecutter.json: {exc}") from None
+    choices = data.get("task_type")
+    return [str(c) for c in choices] if isinstance(choices, list) else []
+
+
+# ------------------------------------------------------------------------------------------
+# destination
+
+
+@dataclass(frozen=True)
+class Destination:
+    path: Path
+    """Absolute (not resolved: a symlinked DIR is the user's choice)."""
+    existed: bool
+    empty: bool
+
+
+def check_destination(out: Path, *, force: bool) -> Destination:
+    """Refuse a destination we must not render into (before anything is written)."""
+    path = Path(os.path.abspath(out))
+    if str(out) == "" or path == Path(path.anchor):
+        raise UsageError(f"{out}: cannot render into the root of a file system")
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        _check_parent_chain(path)
+        return Destination(path, existed=False, empty=True)
+    except NotADirectoryError:
+        raise UsageError(f"{out}: a parent of this path is a file") from None
+    if not stat.S_ISDIR(st.st_mode):
+        raise OutputExistsError(f"{out} exists and is not a folder; choose another -o")
+    try:
+        entries = os.listdir(path)
+    except PermissionError:
+        raise UsageError(f"{out}: permission denied") from None
+    if entries and not force:
+        raise OutputExistsError(
+            f"{out} is not empty ({len(entries)} entries); choose an empty or new folder, or "
+            "pass --force to add the project next to what is there (--force never deletes "
+            "or overwrites a file)"
+        )
+    return Destination(path, existed=True, empty=not entries)
+
+
+def _check_parent_chain(path: Path) -> None:
+    for parent in path.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise UsageError(f"{parent} is not a folder")
+            return
+
+
+# ------------------------------------------------------------------------------------------
+# rendering
+
+
+@dataclass
+class Rendered:
+    """A finished render: where it went and what was decided."""
+
+    path: Path
+    plan: Plan
+    created: list[Path]
+    """Files and folders this run placed (folders first)."""
+    kept: list[Path]
+    """Files the project would write that already existed with identical content."""
+
+
+def render(
+    plan: Plan,
+    out: Path,
+    *,
+    assessment_bytes: bytes,
+    score_json: str,
+    force: bool = False,
+    template: Path | None = None,
+    progress: Progress | None = None,
+) -> Rendered:
+    """Render ``plan`` into ``out`` (see the module docstring for the guarantees)."""
+    say = progress or (lambda _step: None)
+    template = Path(os.path.abspath(template or default_template()))
+    dest = check_destination(out, force=force)
+    _check_template(template)
+
+    created_parents = _make_parents(dest.path.parent)
+    scratch: Path | None = None
+    placed: list[Path] = []
+    created_dest = False
+    try:
+        scratch = Path(tempfile.mkdtemp(prefix=".assessor-scaffold-", dir=_scratch_root(dest)))
+        say("rendering the template")
+        project = _cookiecutter(template, plan, scratch)
+        say("checking the rendered files")
+        _check_tree(project)
+        for name in (ASSESSMENT_COPY, SCORE_COPY):
+            if (project / name).exists():
+                raise ScaffoldError(f"the template itself writes {name}; it must not")
+        (project / ASSESSMENT_COPY).write_bytes(assessment_bytes)
+        (project / SCORE_COPY).write_text(score_json, encoding="utf-8")
+        say(f"placing the files into {out}")
+        plan_files, kept = _placement(project, dest.path)
+        if not dest.existed:
+            try:
+                os.mkdir(dest.path)
+                created_dest = True
+            except FileExistsError:
+                # Created by someone else since we checked: look again, with the same rules.
+                check_destination(out, force=force)
+                plan_files, kept = _placement(project, dest.path)
+        _place(project, dest.path, plan_files, placed)
+    except BaseException:
+        for item in reversed(placed):
+            with contextlib.suppress(OSError):
+                if item.is_dir() and not item.is_symlink():
+                    item.rmdir()
+                else:
+                    item.unlink()
+        if created_dest:
+            with contextlib.suppress(OSError):
+                dest.path.rmdir()
+        for parent in reversed(created_parents):
+            with contextlib.suppress(OSError):
+                parent.rmdir()
+        raise
+    finally:
+        if scratch is not None:
+            shutil.rmtree(scratch, ignore_errors=True)
+    return Rendered(dest.path, plan, placed, kept)
+
+
+def _scratch_root(dest: Destination) -> Path:
+    # cookiecutter renders absolute paths of folders as Jinja templates (generate_files passes
+    # the whole project path to render_and_create_dir), so the scratch folder's path must not
+    # contain template syntax. Next to DIR when possible; the system temp folder otherwise.
+    parent = dest.path.parent
+    if "{" not in str(parent):
+        return parent
+    fallback = Path(tempfile.gettempdir()).resolve()
+    if "{" in str(fallback):
+        raise UsageError(f"{dest.path}: cannot render under a path containing '{{'")
+    return fallback
+
+
+def _make_parents(folder: Path) -> list[Path]:
+    """Create ``folder`` and missing parents; return the ones created, outermost first."""
+    missing = []
+    probe = folder
+    while not probe.exists():
+        missing.append(probe)
+        if probe.parent == probe:
+            break
+        probe = probe.parent
+    created = []
+    try:
+        for item in reversed(missing):
+            os.mkdir(item)
+            created.append(item)
+    except FileExistsError:
+        pass
+    except BaseException:
+        for item in reversed(created):
+            with contextlib.suppress(OSError):
+                item.rmdir()
+        raise
+    return created
+
+
+def _check_template(template: Path) -> None:
+    if not (template / "cookiecutter.json").is_file():
+        raise ScaffoldError(f"{template}: not a cookiecutter template (no cookiecutter.json)")
+    for root, dirs, files in os.walk(template):
+        for name in dirs + files:
+            if os.path.islink(os.path.join(root, name)):
+                rel = os.path.relpath(os.path.join(root, name), template)
+                raise ScaffoldError(f"the template contains a symlink ({rel}); refusing it")
+
+
+def _cookiecutter(template: Path, plan: Plan, scratch: Path) -> Path:
+    """Render with cookiecutter's own functions; return the rendered project folder."""
+    # cookiecutter + jinja2 take ~150 ms to import; only the scaffold command pays for it.
+    from cookiecutter.exceptions import CookiecutterException
+    from cookiecutter.generate import generate_context, generate_files
+    from cookiecutter.prompt import prompt_for_config
+    from jinja2 import TemplateError
+
+    extra = plan.extra_context()
+    # Values cookiecutter renders as Jinja (top-level, not starting with "_") that could hold
+    # template syntax get a placeholder; the literal value goes back in after rendering.
+    literal = {
+        key: value
+        for key, value in extra.items()
+        if not key.startswith("_") and isinstance(value, str) and ("{" in value or "}" in value)
+    }
+    safe_extra = {
+        key: (_PLACEHOLDER.format(key=key) if key in literal else value)
+        for key, value in extra.items()
+    }
+    try:
+        context = generate_context(
+            context_file=str(template / "cookiecutter.json"),
+            default_context=None,
+            extra_context=safe_extra,
+        )
+        context["_cookiecutter"] = {
+            k: v for k, v in context["cookiecutter"].items() if not k.startswith("_")
+        }
+        values = prompt_for_config(context, no_input=True)
+        context["cookiecutter"].update(values)
+        context["cookiecutter"].update(literal)
+        context["cookiecutter"]["_use_case"] = dict(plan.use_case)
+        context["_cookiecutter"].update(literal)
+        _check_context(context["cookiecutter"], extra)
+        context["cookiecutter"]["_template"] = str(template)
+        context["cookiecutter"]["_output_dir"] = str(scratch)
+        context["cookiecutter"]["_repo_dir"] = str(template)
+        context["cookiecutter"]["_checkout"] = None
+        _check_rendered_paths(template, context)
+        project = generate_files(
+            repo_dir=str(template),
+            context=context,
+            output_dir=str(scratch),
+            overwrite_if_exists=False,
+            skip_if_file_exists=False,
+            accept_hooks=True,
+            keep_project_on_failure=False,
+        )
+    except CookiecutterException as exc:
+        raise ScaffoldError(f"rendering the template failed: {exc}") from exc
+    except TemplateError as exc:
+        raise ScaffoldError(f"rendering the template failed: {type(exc).__name__}: {exc}") from exc
+    project_path = Path(project)
+    if project_path.parent != scratch:
+        raise ScaffoldError("the template rendered its project outside the scratch folder")
+    return project_path
+
+
+def _check_context(final: dict[str, Any], expected: dict[str, Any]) -> None:
+    """The context cookiecutter produced holds exactly the values we passed."""
+    for key, value in expected.items():
+        got = final.get(key)
+        same = (
+            got is value
+            if isinstance(value, bool)
+            else (got == value if isinstance(value, str | dict) else str(got) == str(value))
+        )
+        if not same:
+            raise ScaffoldError(
+                f"the template's context changed {key!r} ({value!r} became {got!r}); the "
+                "template and assessor disagree on cookiecutter.json"
+            )
+
+
+def _check_rendered_paths(template: Path, context: dict[str, Any]) -> None:
+    """Every path the template will produce stays inside the project folder."""
+    from cookiecutter.find import find_template
+    from cookiecutter.utils import create_env_with_context
+
+    env = create_env_with_context(context)
+    project_dir = Path(find_template(str(template), env))
+    top = env.from_string(project_dir.name).render(**context)
+    _check_component(top, project_dir.name)
+    for root, dirs, files in os.walk(project_dir):
+        for name in dirs + files:
+            rel = os.path.relpath(os.path.join(root, name), project_dir)
+            if "{" not in rel:
+                continue
+            rendered = env.from_string(rel).render(**context)
+            norm = os.path.normpath(rendered) if rendered else ""
+            if os.path.isabs(rendered) or norm == ".." or norm.startswith(("../", "..\\")):
+                raise ScaffoldError(f"template path {rel!r} renders outside the project")
+            for part in Path(rendered).parts:
+                _check_component(part, rel, allow_empty=True)
+
+
+def _check_component(name: str, source: str, *, allow_empty: bool = False) -> None:
+    if (not name and not allow_empty) or name in (".", "..") or "/" in name or "\0" in name:
+        raise ScaffoldError(f"template path {source!r} renders to the unsafe name {name!r}")
+
+
+def _check_tree(root: Path) -> None:
+    """Only regular files and folders, no symlinks, everything inside ``root``."""
+    real_root = os.path.realpath(root)
+    for path in _walk(root):
+        st = os.lstat(path)
+        rel = path.relative_to(root)
+        if stat.S_ISLNK(st.st_mode):
+            raise ScaffoldError(f"the rendered project contains a symlink ({rel}); refusing it")
+        if not (stat.S_ISREG(st.st_mode) or stat.S_ISDIR(st.st_mode)):
+            raise ScaffoldError(f"the rendered project contains a special file ({rel})")
+        real = os.path.realpath(path)
+        if os.path.commonpath([real_root, real]) != real_root:
+            raise ScaffoldError(f"rendered path {rel} is outside the project")
+
+
+def _walk(root: Path) -> Iterator[Path]:
+    """Every entry under ``root``, folders before their contents, sorted."""
+    with os.scandir(root) as it:
+        entries = sorted(it, key=lambda e: e.name)
+    for entry in entries:
+        path = Path(entry.path)
+        yield path
+        if entry.is_dir(follow_symlinks=False):
+            yield from _walk(path)
+
+
+# ------------------------------------------------------------------------------------------
+# placing
+
+
+def _placement(project: Path, dest: Path) -> tuple[list[Path], list[Path]]:
+    """What to place (relative paths) and what is already there identically.
+
+    Raises :class:`OutputExistsError` listing every conflict, before anything is placed.
+    """
+    to_place: list[Path] = []
+    kept: list[Path] = []
+    conflicts: list[str] = []
+    for src in _walk(project):
+        rel = src.relative_to(project)
+        target = dest / rel
+        try:
+            st = os.lstat(target)
+        except FileNotFoundError:
+            to_place.append(rel)
+            continue
+        except NotADirectoryError:
+            continue  # its parent is a conflict already reported
+        if stat.S_ISLNK(st.st_mode):
+            conflicts.append(f"{rel} (a symlink is there)")
+        elif src.is_dir():
+            if not stat.S_ISDIR(st.st_mode):
+                conflicts.append(f"{rel} (a file is there, the project needs a folder)")
+        elif stat.S_ISDIR(st.st_mode):
+            conflicts.append(f"{rel} (a folder is there, the project needs a file)")
+        elif filecmp.cmp(src, target, shallow=False):
+            kept.append(rel)
+        else:
+            conflicts.append(f"{rel} (exists with other content)")
+    if conflicts:
+        shown = "\n".join(f"  {c}" for c in conflicts[:_MAX_CONFLICTS_SHOWN])
+        more = len(conflicts) - _MAX_CONFLICTS_SHOWN
+        if more > 0:
+            shown += f"\n  ... and {more} more"
+        raise OutputExistsError(
+            f"{dest}: {len(conflicts)} file(s) of the project already exist and differ; "
+            f"nothing was written (--force never overwrites):\n{shown}"
+        )
+    return to_place, kept
+
+
+def _place(project: Path, dest: Path, rels: list[Path], placed: list[Path]) -> None:
+    """Place files without replacing anything; record each path as soon as it exists."""
+    for rel in rels:
+        src, target = project / rel, dest / rel
+        if src.is_dir():
+            os.mkdir(target)
+            placed.append(target)
+            shutil.copymode(src, target)
+        else:
+            _place_file(src, target)
+            placed.append(target)
+
+
+def _place_file(src: Path, target: Path) -> None:
+    """Hard-link ``src`` to ``target`` (fails if it exists), or copy it exclusively."""
+    try:
+        os.link(src, target)
+        return
+    except FileExistsError:
+        raise
+    except OSError as exc:
+        if exc.errno not in (errno.EXDEV, errno.EPERM, errno.ENOTSUP, errno.EMLINK, errno.EACCES):
+            raise
+    with open(src, "rb") as reader, open(target, "xb") as writer:
+        shutil.copyfileobj(reader, writer)
+    shutil.copymode(src, target)
