@@ -1,0 +1,721 @@
+"""The assessment session the full-screen app and the plain wizard share.
+
+A session owns one assessment file while someone answers it:
+
+* it **resumes** what is on disk (a partial assessment loads back with every answer in place);
+* it **locks** the file, so a second assessor on the same file is told who holds it; the lock
+  is an ``flock`` on ``.FILE.lock`` that the kernel drops when its holder dies, so a lock left
+  by a killed process is recovered without asking anyone;
+* it **autosaves** after every answer with :func:`assessor.fileio.atomic_write` (temp file,
+  fsync, ``os.replace``), so the file on disk is always a whole old or new version;
+* a file it cannot read as an assessment is **set aside** as ``FILE.corrupt-<timestamp>``
+  (nothing is overwritten), whatever could be recovered from it is kept, and the app starts;
+* leftover temp files of a killed writer are **cleaned** (never loaded);
+* when saving fails (read-only folder, disk full) it records a visible "not saved" reason and
+  keeps working; the next answer retries.
+
+Nothing here touches a terminal: the Textual app and the questionary wizard are views of it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import fcntl
+import json
+import os
+import socket
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from assessor.errors import InputError, LockedError, Problem, UsageError
+from assessor.fileio import atomic_write, stray_temp_files
+
+if TYPE_CHECKING:
+    from assessor.domain.assessment import UseCase
+    from assessor.domain.rubric import Question, Rubric
+    from assessor.domain.scoring import Result
+
+SAVE_HEADER = (
+    "# Assessment autosaved by `assessor assess`; continue it with: assessor assess {name}\n"
+)
+
+
+# --------------------------------------------------------------------------------------------
+# The lock
+
+
+@dataclass(frozen=True)
+class LockInfo:
+    """Who holds an assessment file (read from the lock file; best effort)."""
+
+    pid: int | None = None
+    host: str = ""
+    since: str = ""
+
+    def describe(self) -> str:
+        parts = []
+        if self.pid:
+            parts.append(f"pid {self.pid}")
+        if self.host:
+            parts.append(f"on {self.host}")
+        if self.since:
+            parts.append(f"since {self.since}")
+        return ", ".join(parts) or "another process"
+
+
+def lock_path(path: Path) -> Path:
+    return path.with_name(f".{path.name}.lock")
+
+
+class FileLock:
+    """An exclusive, advisory lock on an assessment file.
+
+    The lock is an ``flock`` held on ``.FILE.lock`` for the life of the session. The kernel
+    releases it when the holder exits or is killed, so a lock file left behind by a crash is
+    stale by construction and the next session simply takes it over.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = lock_path(path)
+        self._fd: int | None = None
+        self.recovered_stale = False
+        """A lock file was left by a process that is gone; it was taken over."""
+
+    @property
+    def held(self) -> bool:
+        return self._fd is not None
+
+    def acquire(self) -> None:
+        """Take the lock, or raise :class:`LockedError` naming the holder.
+
+        Raises ``OSError`` when no lock file can be created (read-only folder); callers treat
+        that as "no lock needed: nobody can write here either".
+        """
+        while True:
+            existed = self.path.exists()
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o644)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError as exc:
+                os.close(fd)
+                if exc.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+                    raise LockedError(self.locked_message()) from None
+                raise
+            # The holder we waited for may have unlinked the file after we opened it: then we
+            # hold a lock on a name nobody else sees. Start over on the current file.
+            try:
+                same = os.stat(self.path).st_ino == os.fstat(fd).st_ino
+            except FileNotFoundError:
+                same = False
+            if not same:
+                os.close(fd)
+                continue
+            break
+        self._fd = fd
+        if existed:
+            self.recovered_stale = os.fstat(fd).st_size > 0
+        info = {
+            "pid": os.getpid(),
+            "host": socket.gethostname(),
+            "since": time.strftime("%Y-%m-%d %H:%M:%S"),
+        }
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, json.dumps(info).encode() + b"\n", 0)
+
+    def holder(self) -> LockInfo:
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8") or "{}")
+        except (OSError, ValueError):
+            return LockInfo()
+        if not isinstance(data, dict):
+            return LockInfo()
+        pid = data.get("pid")
+        return LockInfo(
+            pid=pid if isinstance(pid, int) else None,
+            host=str(data.get("host", ""))[:100],
+            since=str(data.get("since", ""))[:40],
+        )
+
+    def locked_message(self) -> str:
+        target = self.path.name[1:].removesuffix(".lock")
+        return (
+            f"{target} is locked: another assessor has it open ({self.holder().describe()}). "
+            "Close that one first, or work on a copy of the file."
+        )
+
+    def release(self) -> None:
+        if self._fd is None:
+            return
+        fd, self._fd = self._fd, None
+        with contextlib.suppress(OSError):
+            os.unlink(self.path)
+        with contextlib.suppress(OSError):
+            os.close(fd)
+
+
+# --------------------------------------------------------------------------------------------
+# Loading what is on disk
+
+
+@dataclass
+class Notice:
+    """Something the user must be told when the session starts."""
+
+    text: str
+    severity: str = "information"
+    """``information``, ``warning`` or ``error`` (Textual's notification severities)."""
+
+
+@dataclass
+class _State:
+    rubric_ref: str | None = None
+    name: str = ""
+    description: str = ""
+    owner: str = ""
+    answers: dict[str, Any] = field(default_factory=dict)
+    notes: dict[str, str] = field(default_factory=dict)
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def _corrupt_name(path: Path) -> Path:
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    candidate = path.with_name(f"{path.name}.corrupt-{stamp}")
+    n = 1
+    while candidate.exists():
+        candidate = path.with_name(f"{path.name}.corrupt-{stamp}-{n}")
+        n += 1
+    return candidate
+
+
+_PLACEHOLDER_NAME = "\x00unnamed"
+
+
+def _read_state(path: Path, text: str) -> tuple[_State, Rubric]:
+    """Load an assessment strictly, but as a partial one: a missing name or an empty answer is
+    an open question, not an error. Raises InputError when the file is not valid."""
+    from assessor.domain import source as src
+    from assessor.domain.load import DEFAULT_RUBRIC, assessment_from_source, load_rubric
+
+    name = _display(path)
+    source = src.parse(text, name)
+    data = source.data
+    if isinstance(data, dict):
+        use_case = data.get("use_case")
+        if use_case is None and "use_case" not in data:
+            data["use_case"] = use_case = {}
+        if isinstance(use_case, dict) and use_case.get("name") in (None, ""):
+            use_case["name"] = _PLACEHOLDER_NAME
+        answers = data.get("answers")
+        if isinstance(answers, dict) and any(v is None for v in answers.values()):
+            ref = data.get("rubric") if isinstance(data.get("rubric"), str) else None
+            try:
+                rubric = load_rubric(ref or DEFAULT_RUBRIC, relative_to=path.parent)
+            except InputError:
+                rubric = None
+            for key in [k for k, v in answers.items() if v is None]:
+                question = rubric.by_id.get(key) if rubric else None
+                if question is None or not question.nullable:
+                    del answers[key]
+    loaded = assessment_from_source(source, path, complete=False)
+    a = loaded.assessment
+    state = _State(
+        rubric_ref=a.rubric,
+        name="" if a.use_case.name == _PLACEHOLDER_NAME else a.use_case.name,
+        description=a.use_case.description,
+        owner=a.use_case.owner,
+        answers=dict(loaded.answers),
+        notes=dict(a.notes),
+    )
+    return state, loaded.rubric
+
+
+def _salvage(path: Path, text: str | None) -> tuple[_State, Rubric, int]:
+    """Whatever can be recovered from a file that is not a valid assessment."""
+    from assessor.domain import source as src
+    from assessor.domain.assessment import coerce_answer
+    from assessor.domain.load import DEFAULT_RUBRIC, load_rubric
+
+    data: Any = {}
+    raw: dict[Any, str] = {}
+    if text is not None:
+        try:
+            parsed = src.parse(text, path.name)
+            data, raw = parsed.data, parsed.raw
+        except InputError:
+            data = {}
+    if not isinstance(data, dict):
+        data = {}
+    state = _State()
+    ref = data.get("rubric")
+    rubric = None
+    if isinstance(ref, str) and ref:
+        try:
+            rubric = load_rubric(ref, relative_to=path.parent)
+            state.rubric_ref = ref
+        except InputError:
+            rubric = None
+    if rubric is None:
+        rubric = load_rubric(DEFAULT_RUBRIC)
+    use_case = data.get("use_case")
+    if isinstance(use_case, dict):
+        for key in ("name", "description", "owner"):
+            value = use_case.get(key)
+            if value is not None and not isinstance(value, dict | list):
+                text_value = value if isinstance(value, str) else raw.get(("use_case", key), "")
+                setattr(state, key, str(text_value)[: 200 if key != "description" else 100_000])
+    answers = data.get("answers")
+    recovered = 0
+    if isinstance(answers, dict):
+        for key, value in answers.items():
+            question = rubric.by_id.get(key)
+            if question is None or (value is None and not question.nullable):
+                continue
+            clean, error = coerce_answer(question, value, raw.get(("answers", key)))
+            if error is None:
+                state.answers[key] = clean
+                recovered += 1
+    notes = data.get("notes")
+    if isinstance(notes, dict):
+        for key, value in notes.items():
+            if key in rubric.by_id and isinstance(value, str):
+                state.notes[key] = value
+    return state, rubric, recovered
+
+
+# --------------------------------------------------------------------------------------------
+# The session
+
+
+def describe_os_error(exc: OSError) -> str:
+    if exc.errno == errno.ENOSPC:
+        return "the disk is full"
+    if exc.errno == errno.EDQUOT:
+        return "the disk quota is exceeded"
+    if exc.errno == errno.EROFS:
+        return "the file system is read-only"
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return "permission denied (read-only folder or file)"
+    return exc.strerror or str(exc)
+
+
+class Session:
+    """One assessment being answered: its state, its file, its lock.
+
+    Create it with :meth:`Session.open`. Answers given to :meth:`set_answer` must be clean
+    (see :func:`assessor.domain.assessment.coerce_answer`); :meth:`parse_answer` turns what a
+    user typed into one.
+    """
+
+    def __init__(
+        self,
+        path: Path,
+        rubric: Rubric,
+        state: _State,
+        *,
+        lock: FileLock | None = None,
+        readonly: bool = False,
+        notices: list[Notice] | None = None,
+    ) -> None:
+        self.path = path
+        self.rubric = rubric
+        self.rubric_ref = state.rubric_ref
+        self.name = state.name
+        self.description = state.description
+        self.owner = state.owner
+        self.answers: dict[str, Any] = dict(state.answers)
+        self.notes: dict[str, str] = dict(state.notes)
+        self.lock = lock
+        self.readonly = readonly
+        """Opened while another assessor holds the file: nothing is ever written."""
+        self.locked_message: str | None = None
+        """Why the session is read-only: who holds the lock."""
+        self.notices: list[Notice] = list(notices or [])
+        self.dirty = False
+        """There are changes not yet on disk."""
+        self.save_error: str | None = None
+        """Why the last save failed; None once a save succeeds."""
+        self.saves = 0
+        self.saving = False
+        """A save is in progress (signal handlers wait for it instead of racing it)."""
+        self._blocked: str | None = None
+        """Saving is refused (a corrupt file could not be set aside and must not be lost)."""
+
+    # ---- opening and closing ---------------------------------------------------------------
+
+    @classmethod
+    def open(cls, path: Path, *, if_locked: str = "raise") -> Session:
+        """Open (or start) the assessment at ``path``.
+
+        ``if_locked``: ``"raise"`` raises :class:`LockedError` when another assessor holds
+        the file; ``"readonly"`` opens it without the lock and without ever saving.
+        """
+        path = Path(path)
+        folder = path.parent if str(path.parent) else Path(".")
+        if not folder.is_dir():
+            raise UsageError(f"folder {folder} does not exist; create it first")
+        if path.exists() and path.is_dir():
+            raise UsageError(f"{path} is a folder; give the assessment file's name")
+        notices: list[Notice] = []
+        new_lock = FileLock(path)
+        lock: FileLock | None = new_lock
+        readonly = False
+        locked_message: str | None = None
+        try:
+            new_lock.acquire()
+            if new_lock.recovered_stale:
+                notices.append(Notice("Recovered a lock left by an assessor that had stopped."))
+        except LockedError:
+            if if_locked != "readonly":
+                raise
+            readonly = True
+            locked_message = new_lock.locked_message()
+            lock = None
+        except OSError as exc:
+            # No lock file can be created here (read-only folder): nobody can save here
+            # either, and saving will say so.
+            notices.append(
+                Notice(f"Could not lock {path.name}: {describe_os_error(exc)}.", "warning")
+            )
+            lock = None
+        try:
+            session = cls._load(path, lock=lock, readonly=readonly, notices=notices)
+        except BaseException:
+            if lock is not None:
+                lock.release()
+            raise
+        session.locked_message = locked_message
+        if not readonly:
+            session._clean_stray_temp_files()
+        return session
+
+    @classmethod
+    def _load(
+        cls, path: Path, *, lock: FileLock | None, readonly: bool, notices: list[Notice]
+    ) -> Session:
+        from assessor.domain import source as src
+        from assessor.domain.load import DEFAULT_RUBRIC, load_rubric
+
+        text: str | None = None
+        if not path.exists():
+            return cls(
+                path, load_rubric(DEFAULT_RUBRIC), _State(), lock=lock, readonly=readonly,
+                notices=notices,
+            )  # fmt: skip
+        try:
+            size = path.stat().st_size
+            if size > src.MAX_BYTES:
+                raise InputError(Problem(path.name, message="file too large"))
+            raw_bytes = path.read_bytes()
+        except PermissionError:
+            raise InputError(Problem(_display(path), message="permission denied")) from None
+        except InputError as exc:
+            return cls._set_aside(path, None, exc, lock, readonly, notices)
+        try:
+            text = src.decode(raw_bytes, path.name)
+        except InputError as exc:
+            return cls._set_aside(path, None, exc, lock, readonly, notices)
+        if not text.strip():
+            return cls(
+                path, load_rubric(DEFAULT_RUBRIC), _State(), lock=lock, readonly=readonly,
+                notices=notices,
+            )  # fmt: skip
+        try:
+            state, rubric = _read_state(path, text)
+        except InputError as exc:
+            if any(p.path == "rubric" for p in exc.problems) or any(
+                p.file != _display(path) and p.file != path.name for p in exc.problems
+            ):
+                # The file names a rubric that cannot be loaded: that is the rubric's problem
+                # (or a moved file), not a corrupt assessment. Say so instead of guessing.
+                raise
+            return cls._set_aside(path, text, exc, lock, readonly, notices)
+        return cls(path, rubric, state, lock=lock, readonly=readonly, notices=notices)
+
+    @classmethod
+    def _set_aside(
+        cls,
+        path: Path,
+        text: str | None,
+        exc: InputError,
+        lock: FileLock | None,
+        readonly: bool,
+        notices: list[Notice],
+    ) -> Session:
+        state, rubric, recovered = _salvage(path, text)
+        first = exc.problems[0] if exc.problems else None
+        why = f"{first}" if first else "it is not a valid assessment"
+        if len(exc.problems) > 1:
+            why += f" (and {len(exc.problems) - 1} more problems)"
+        session = cls(path, rubric, state, lock=lock, readonly=readonly, notices=notices)
+        if readonly:
+            session.notices.append(Notice(f"{path.name} is not a valid assessment: {why}", "error"))
+            return session
+        aside = _corrupt_name(path)
+        try:
+            os.replace(path, aside)
+        except OSError as e:
+            session._blocked = (
+                f"{path.name} is not a valid assessment and could not be set aside "
+                f"({describe_os_error(e)}); nothing will be saved over it"
+            )
+            session.save_error = session._blocked
+            session.notices.append(Notice(session._blocked + f": {why}", "error"))
+            return session
+        kept = f"; recovered {recovered} answers" if recovered else ""
+        session.notices.append(
+            Notice(
+                f"{path.name} could not be read as an assessment: {why}. "
+                f"The file was kept as {aside.name}{kept}.",
+                "warning",
+            )
+        )
+        session.dirty = True
+        session.save()
+        return session
+
+    def _clean_stray_temp_files(self) -> None:
+        removed = 0
+        for tmp in stray_temp_files(self.path):
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+                removed += 1
+        if removed:
+            self.notices.append(
+                Notice(f"Removed {removed} temporary file(s) left by an interrupted save.")
+            )
+
+    def close(self) -> None:
+        """Save what is pending and release the lock."""
+        if self.dirty:
+            self.save()
+        if self.lock is not None:
+            self.lock.release()
+            self.lock = None
+
+    # ---- reading ---------------------------------------------------------------------------
+
+    def use_case(self) -> UseCase:
+        from assessor.domain.assessment import UseCase
+
+        return UseCase.model_construct(
+            name=self.name, description=self.description, owner=self.owner
+        )
+
+    def questions(self) -> list[Question]:
+        """The questions that apply given the answers so far, in rubric order."""
+        return self.rubric.applicable(self.answers)
+
+    def open_questions(self) -> list[Question]:
+        """Required questions that apply and are not answered yet."""
+        return [q for q in self.questions() if q.required and q.id not in self.answers]
+
+    @property
+    def complete(self) -> bool:
+        return bool(self.name.strip()) and not self.open_questions()
+
+    def live_result(self) -> Result:
+        """Score the answers given so far; unanswered questions stay open (never guessed)."""
+        from assessor.domain.scoring import score
+
+        return score(
+            self.rubric, self.use_case(), self.answers, partial=True, improvements=False,
+            notes=self.notes,
+        )  # fmt: skip
+
+    def result(self) -> Result:
+        """The full result, with what would raise the verdict (provisional while incomplete)."""
+        from assessor.domain.scoring import score
+
+        return score(
+            self.rubric, self.use_case(), self.answers, partial=not self.complete,
+            notes=self.notes,
+        )  # fmt: skip
+
+    def parse_answer(self, question: Question, text: str) -> tuple[Any, str | None]:
+        """Turn typed text into a clean answer for a number, fraction or text question.
+
+        Returns ``(value, error)``. For a nullable question, ``unknown`` (or ``?``) means null.
+        """
+        from assessor.domain.assessment import coerce_answer
+
+        text = text.strip()
+        if question.nullable and text.lower() in ("unknown", "?", "null", "n/a"):
+            return None, None
+        value: Any = text
+        if question.type in ("number", "fraction") and not text.endswith("%"):
+            try:
+                number = float(text.replace(",", "").replace("_", ""))
+            except ValueError:
+                hint = " such as 0.03 or 3%" if question.type == "fraction" else ""
+                unknown = "; or 'unknown'" if question.nullable else ""
+                return None, f"must be a number{hint}{unknown}"
+            value = int(number) if number.is_integer() and question.type == "number" else number
+        return coerce_answer(question, value, text)
+
+    # ---- changing --------------------------------------------------------------------------
+
+    def set_use_case(
+        self, *, name: str | None = None, description: str | None = None, owner: str | None = None
+    ) -> None:
+        for key, value in (("name", name), ("description", description), ("owner", owner)):
+            if value is not None and getattr(self, key) != value:
+                setattr(self, key, value)
+                self.dirty = True
+
+    def set_answer(self, question_id: str, value: Any) -> None:
+        if question_id not in self.rubric.by_id:
+            raise KeyError(question_id)
+        old = self.answers.get(question_id, _UNSET)
+        if old is _UNSET or type(old) is not type(value) or old != value:
+            self.answers[question_id] = value
+            self.dirty = True
+
+    def clear_answer(self, question_id: str) -> None:
+        if question_id in self.answers:
+            del self.answers[question_id]
+            self.dirty = True
+
+    def set_note(self, question_id: str, text: str) -> None:
+        text = text.strip()
+        if self.notes.get(question_id, "") == text:
+            return
+        if text:
+            self.notes[question_id] = text
+        else:
+            self.notes.pop(question_id, None)
+        self.dirty = True
+
+    def set_rubric(self, ref: str) -> list[str]:
+        """Switch to another rubric (bundled id or path); answers it cannot take are dropped.
+
+        Returns the ids of the dropped answers. Raises InputError when the rubric is invalid.
+        """
+        from assessor.domain.assessment import coerce_answer
+        from assessor.domain.load import DEFAULT_RUBRIC, bundled_rubrics, load_rubric
+
+        bundled = bundled_rubrics()
+        target: str | Path = ref
+        if ref not in bundled:
+            # A path typed by the user is relative to where they are, not to the file.
+            target = Path(ref).expanduser().resolve()
+        rubric = load_rubric(target)
+        dropped = []
+        kept: dict[str, Any] = {}
+        for key, value in self.answers.items():
+            question = rubric.by_id.get(key)
+            clean, error = coerce_answer(question, value, None) if question else (None, "gone")
+            if error:
+                dropped.append(key)
+            else:
+                kept[key] = clean
+        self.rubric = rubric
+        self.answers = kept
+        self.notes = {k: v for k, v in self.notes.items() if k in rubric.by_id}
+        if ref in bundled:
+            self.rubric_ref = None if ref == DEFAULT_RUBRIC and self.rubric_ref is None else ref
+        else:
+            self.rubric_ref = _relative_ref(Path(target), self.path.parent)
+        self.dirty = True
+        return dropped
+
+    # ---- saving ----------------------------------------------------------------------------
+
+    def document(self) -> dict[str, Any]:
+        """The assessment file's content: the answers that apply, in rubric order."""
+        applicable = {q.id for q in self.questions()}
+        doc: dict[str, Any] = {"version": 1}
+        if self.rubric_ref:
+            doc["rubric"] = self.rubric_ref
+        use_case: dict[str, Any] = {"name": self.name}
+        if self.description:
+            use_case["description"] = self.description
+        if self.owner:
+            use_case["owner"] = self.owner
+        doc["use_case"] = use_case
+        doc["answers"] = {
+            q.id: self.answers[q.id]
+            for q in self.rubric.questions
+            if q.id in self.answers and q.id in applicable
+        }
+        notes = {q.id: self.notes[q.id] for q in self.rubric.questions if self.notes.get(q.id)}
+        if notes:
+            doc["notes"] = notes
+        return doc
+
+    def render(self) -> str:
+        import yaml
+
+        header = SAVE_HEADER.format(name=self.path.name)
+        missing = [q.id for q in self.open_questions()]
+        if not self.name.strip():
+            missing.insert(0, "use_case.name")
+        if missing:
+            header += f"# Partial: still open: {', '.join(missing)}\n"
+        body = yaml.safe_dump(
+            self.document(), sort_keys=False, allow_unicode=True, default_flow_style=False,
+            width=100,
+        )  # fmt: skip
+        return header + body
+
+    def save(self) -> bool:
+        """Write the assessment to its file atomically. Returns whether it is on disk.
+
+        Failures never raise: :attr:`save_error` says why, and the session keeps working.
+        """
+        if self.readonly:
+            return False
+        if self._blocked:
+            self.save_error = self._blocked
+            return False
+        if self.path.exists() and not _writable(self.path):
+            self.save_error = f"{self.path.name} is read-only"
+            return False
+        self.saving = True
+        try:
+            atomic_write(self.path, self.render())
+        except OSError as exc:
+            self.save_error = describe_os_error(exc)
+            return False
+        finally:
+            self.saving = False
+        self.dirty = False
+        self.save_error = None
+        self.saves += 1
+        return True
+
+    def flush(self) -> bool:
+        """Save if there are unsaved changes; True when nothing is left unsaved."""
+        if self.dirty:
+            return self.save()
+        return True
+
+
+_UNSET = object()
+
+
+def _writable(path: Path) -> bool:
+    """Whether the user may write the file (respects a read-only file even for root)."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return True
+    if os.geteuid() == 0:
+        return bool(mode & 0o222)
+    return os.access(path, os.W_OK)
+
+
+def _relative_ref(rubric: Path, folder: Path) -> str:
+    try:
+        rel = os.path.relpath(rubric, folder.resolve())
+    except ValueError:
+        return str(rubric)
+    return rel if os.sep in rel else f".{os.sep}{rel}"

@@ -1,0 +1,1 @@
+"""The assessment's screens: use case, questions, results, and the modals."""

@@ -1,0 +1,325 @@
+"""Modal dialogs: a note on a question, export a report, generate the scaffold, locked file."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Checkbox, Input, Label, RadioButton, RadioSet, Static
+
+from assessor.domain.rubric import Question
+from assessor.domain.scoring import Result
+from assessor.errors import AssessorError
+
+if TYPE_CHECKING:
+    from assessor.session import Session
+
+FORMAT_LABELS = {"md": "Markdown", "html": "HTML", "pdf": "PDF", "json": "JSON"}
+
+
+def report_formats() -> list[str]:
+    """The formats ``assessor.reports.write_report`` offers (Markdown and JSON at least)."""
+    try:
+        from assessor import reports
+    except ImportError:
+        return ["md", "json"]
+    formats = getattr(reports, "FORMATS", None)
+    return list(formats) if formats else list(FORMAT_LABELS)
+
+
+def slug(text: str) -> str:
+    """A folder name from a use-case name: lower case, letters and digits joined by '-'."""
+    cleaned = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    return cleaned[:60].strip("-") or "ai-service"
+
+
+class _Dialog(ModalScreen[Any]):
+    """Escape cancels; Ctrl+S confirms."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="cancel"),
+        Binding("ctrl+s", "confirm", "OK", id="confirm", priority=True),
+    ]
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    def action_confirm(self) -> None:  # pragma: no cover - each dialog defines it
+        raise NotImplementedError
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel_pressed(self) -> None:
+        self.action_cancel()
+
+    @on(Button.Pressed, "#confirm")
+    def _confirm_pressed(self) -> None:
+        self.action_confirm()
+
+    def show_error(self, message: str) -> None:
+        status = self.query_one("#dialog-status", Static)
+        status.update(Text(message))
+        status.set_class(True, "error")
+
+    def show_info(self, message: str) -> None:
+        status = self.query_one("#dialog-status", Static)
+        status.update(Text(message))
+        status.set_class(False, "error")
+
+
+class NoteModal(_Dialog):
+    """A free-text note on one question (kept in the assessment file, shown in reports)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="cancel"),
+        Binding("ctrl+s", "confirm", "Keep note", id="confirm", priority=True),
+    ]
+
+    def __init__(self, question: Question, text: str) -> None:
+        super().__init__(id="note-modal")
+        self.question = question
+        self.text = text
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static("Note", classes="title")
+            yield Label(Text(self.question.prompt))
+            yield Input(self.text, placeholder="Why this answer; who confirmed it; links",
+                        id="note-text", max_length=2000)  # fmt: skip
+            yield Static("Empty the note to remove it.", id="dialog-status", classes="hint")
+            with Horizontal(classes="buttons"):
+                yield Button("Keep note", id="confirm", variant="primary")
+                yield Button("Cancel", id="cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#note-text", Input).focus()
+
+    @on(Input.Submitted, "#note-text")
+    def action_confirm(self) -> None:
+        self.dismiss(self.query_one("#note-text", Input).value)
+
+
+def _ready(session: Session) -> str | None:
+    """Why a report or a project cannot be made from the assessment yet, or None."""
+    if not session.complete:
+        missing = [q.id for q in session.open_questions()]
+        if not session.name.strip():
+            missing.insert(0, "use_case.name")
+        return f"Answer the open questions first: {', '.join(missing)}."
+    if not session.flush():
+        return f"The assessment is not saved ({session.save_error}); fix that first."
+    return None
+
+
+class ExportModal(_Dialog):
+    """Write a report of this assessment; asks for the format and the destination."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="cancel"),
+        Binding("ctrl+s", "confirm", "Export", id="confirm", priority=True),
+    ]
+
+    def __init__(self, session: Session) -> None:
+        super().__init__(id="export-modal")
+        self.session = session
+        self.formats = report_formats()
+        self.fmt = self.formats[0]
+        self._default_out = self._out_for(self.fmt)
+        self.busy = False
+
+    def _out_for(self, fmt: str) -> str:
+        path = self.session.path
+        return str(path.with_name(f"{path.stem}-report.{fmt}"))
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static("Export a report", classes="title")
+            yield Label("Format")
+            yield RadioSet(
+                *(RadioButton(FORMAT_LABELS.get(f, f.upper()), value=i == 0, name=f)
+                  for i, f in enumerate(self.formats)),
+                id="format",
+            )  # fmt: skip
+            yield Label("Write to")
+            yield Input(self._default_out, id="destination")
+            yield Checkbox("Replace the file if it exists", id="force")
+            yield Static("", id="dialog-status")
+            with Horizontal(classes="buttons"):
+                yield Button("Export", id="confirm", variant="primary")
+                yield Button("Cancel", id="cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#destination", Input).focus()
+        problem = _ready(self.session)
+        if problem:
+            self.show_error(problem)
+
+    @on(RadioSet.Changed, "#format")
+    def _format(self, event: RadioSet.Changed) -> None:
+        self.fmt = event.pressed.name or self.fmt
+        destination = self.query_one("#destination", Input)
+        if destination.value == self._default_out:
+            self._default_out = self._out_for(self.fmt)
+            destination.value = self._default_out
+
+    @on(Input.Submitted, "#destination")
+    def action_confirm(self) -> None:
+        if self.busy:
+            return
+        problem = _ready(self.session)
+        if problem:
+            self.show_error(problem)
+            return
+        out = Path(self.query_one("#destination", Input).value.strip()).expanduser()
+        if not str(out) or str(out) == ".":
+            self.show_error("Give the report's file name.")
+            return
+        force = self.query_one("#force", Checkbox).value
+        self.busy = True
+        self.show_info(f"Writing {out}…")
+        self._write(out, force)
+
+    @work(thread=True, exclusive=True)
+    def _write(self, out: Path, force: bool) -> None:
+        try:
+            from assessor.reports import write_report
+
+            write_report(
+                [self.session.path], fmt=self.fmt, out=out, force=force, title=None,
+                client=None, author=None, logo=None, history=False, rubric_path=None,
+            )  # fmt: skip
+        except AssessorError as exc:
+            self.app.call_from_thread(self._failed, exc.message)
+        except OSError as exc:
+            self.app.call_from_thread(self._failed, f"{out}: {exc.strerror or exc}")
+        else:
+            self.app.call_from_thread(self.dismiss, f"Wrote the report to {out}")
+
+    def _failed(self, message: str) -> None:
+        self.busy = False
+        self.show_error(message)
+
+
+class ScaffoldModal(_Dialog):
+    """Generate the starter project; asks for the folder and which patterns to wire in."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="cancel"),
+        Binding("ctrl+s", "confirm", "Generate", id="confirm", priority=True),
+    ]
+
+    def __init__(self, session: Session, result: Result) -> None:
+        super().__init__(id="scaffold-modal")
+        self.session = session
+        self.recommended = [p.id for p in result.patterns]
+        self.busy = False
+
+    def compose(self) -> ComposeResult:
+        default = self.session.path.parent / slug(self.session.name)
+        with Vertical(classes="dialog"):
+            yield Static("Generate the starter project", classes="title")
+            yield Label("Into the folder (must not exist, or be empty)")
+            yield Input(str(default), id="destination")
+            yield Label("Patterns (the recommended ones are ticked)")
+            with VerticalScroll(id="patterns"):
+                for p in self.session.rubric.patterns:
+                    label = Text(p.title)
+                    if p.id in self.recommended:
+                        label.append("  recommended", style="dim")
+                    yield Checkbox(label, value=p.id in self.recommended, name=p.id)
+            yield Checkbox("Use the folder even if it is not empty (never deletes files)",
+                           id="force")  # fmt: skip
+            yield Static("", id="dialog-status")
+            with Horizontal(classes="buttons"):
+                yield Button("Generate", id="confirm", variant="primary")
+                yield Button("Cancel", id="cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#destination", Input).focus()
+        problem = _ready(self.session)
+        if problem:
+            self.show_error(problem)
+
+    @on(Input.Submitted, "#destination")
+    def action_confirm(self) -> None:
+        if self.busy:
+            return
+        problem = _ready(self.session)
+        if problem:
+            self.show_error(problem)
+            return
+        out = Path(self.query_one("#destination", Input).value.strip()).expanduser()
+        if not str(out) or str(out) == ".":
+            self.show_error("Give the project's folder.")
+            return
+        ticked = {
+            box.name for box in self.query("#patterns Checkbox").results(Checkbox) if box.value
+        }
+        with_patterns = sorted(p for p in ticked if p and p not in self.recommended)
+        without = sorted(p for p in self.recommended if p not in ticked)
+        force = self.query_one("#force", Checkbox).value
+        self.busy = True
+        self.show_info(f"Generating the project in {out}…")
+        self._generate(out, with_patterns, without, force)
+
+    @work(thread=True, exclusive=True)
+    def _generate(
+        self, out: Path, with_patterns: list[str], without: list[str], force: bool
+    ) -> None:
+        try:
+            from assessor.scaffold import run_scaffold
+
+            run_scaffold(
+                self.session.path, out, no_input=True, force=force, with_patterns=with_patterns,
+                without_patterns=without, rubric_path=None,
+            )  # fmt: skip
+        except AssessorError as exc:
+            self.app.call_from_thread(self._failed, exc.message)
+        except OSError as exc:
+            self.app.call_from_thread(self._failed, f"{out}: {exc.strerror or exc}")
+        else:
+            self.app.call_from_thread(self.dismiss, f"Generated the project in {out}")
+
+    def _failed(self, message: str) -> None:
+        self.busy = False
+        self.show_error(message)
+
+
+class LockedModal(ModalScreen[str]):
+    """Another assessor holds the file: quit, or look at it read-only."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("q,escape", "choose('quit')", "Quit", id="locked_quit"),
+        Binding("r", "choose('readonly')", "Read-only", id="locked_readonly"),
+    ]
+
+    def __init__(self, message: str) -> None:
+        super().__init__(id="locked-modal")
+        self.message = message
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static("This assessment is locked", classes="title error")
+            yield Static(Text(self.message))
+            yield Static(
+                "Quit, or look at it read-only (nothing you change is saved).", classes="hint"
+            )
+            with Horizontal(classes="buttons"):
+                yield Button("Quit", id="quit", variant="error")
+                yield Button("Read-only", id="readonly")
+
+    def on_mount(self) -> None:
+        self.query_one("#quit", Button).focus()
+
+    def action_choose(self, choice: str) -> None:
+        self.dismiss(choice)
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id or "quit")

@@ -1,0 +1,233 @@
+"""The questions, one at a time, with the live verdict panel beside them."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Input, RadioSet, Static
+
+from assessor.domain.rubric import Question
+from assessor.fileio import terminal_safe
+from assessor.tui.messages import Advance, AnswerChanged
+from assessor.tui.widgets.answer import AnswerInput, ChoiceSet
+from assessor.tui.widgets.save_status import SaveStatus
+from assessor.tui.widgets.verdict_panel import VerdictPanel
+
+if TYPE_CHECKING:
+    from assessor.session import Session
+
+
+class QuestionScreen(Screen[None]):
+    """Asks the questions that apply, in rubric order; the panel follows every answer."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+n", "next", "Next", id="next", priority=True,
+                tooltip="Next question (Enter on a choice picks it and moves on)"),
+        Binding("ctrl+o", "back", "Back", id="back", priority=True, tooltip="Previous question"),
+        Binding("ctrl+r", "results", "Results", id="results", priority=True,
+                tooltip="The verdict with reasons, fixes and what would raise it"),
+        Binding("ctrl+t", "note", "Note", id="note", priority=True,
+                tooltip="Add a note to this question (kept in the file, shown in reports)"),
+        Binding("ctrl+l", "clear", "Clear", id="clear", priority=True,
+                tooltip="Clear this question's answer"),
+        Binding("ctrl+g", "use_case", "Use case", id="use_case", priority=True,
+                tooltip="Edit the use case and the rubric"),
+        Binding("pagedown", "next", "Next", show=False, priority=True),
+        Binding("pageup", "back", "Back", show=False, priority=True),
+    ]  # fmt: skip
+
+    def __init__(self, session: Session) -> None:
+        super().__init__(id="question-screen")
+        self.session = session
+        self.current: str | None = None
+        """Id of the question on screen."""
+
+    def compose(self) -> ComposeResult:
+        yield Header(icon="")
+        with Horizontal(id="main"):
+            with VerticalScroll(id="question"):
+                yield Static(id="progress")
+                yield Static(id="prompt")
+                yield Static(id="help")
+                yield Static(id="guide")
+                yield Vertical(id="answer")
+                yield Static(id="answer-error", classes="error")
+                yield Static(id="note")
+            with VerticalScroll(id="panel-scroll"):
+                yield VerdictPanel(id="panel")
+        yield SaveStatus(id="status")
+        yield Footer(compact=True)
+
+    # ---- which question ----------------------------------------------------------------------
+
+    def first_open(self) -> str:
+        questions = self.session.questions()
+        for q in questions:
+            if q.id not in self.session.answers:
+                return q.id
+        return questions[0].id
+
+    def on_mount(self) -> None:
+        self.refresh_panel()
+
+    def on_screen_resume(self) -> None:
+        # Back from the use case (the rubric may have changed) or from the results.
+        ids = [q.id for q in self.session.questions()]
+        target = self.current if self.current in ids else self.first_open()
+        self.current = None
+        self.run_worker(self.show_question(target), exclusive=True, group="show")
+        self.refresh_panel()
+
+    def question(self) -> Question:
+        assert self.current is not None
+        return self.session.rubric.by_id[self.current]
+
+    async def show_question(self, question_id: str) -> None:
+        """Put a question on screen with its help, its guide sentence and its answer."""
+        if question_id == self.current:
+            return
+        self.current = question_id
+        q = self.session.rubric.by_id[question_id]
+        s = self.session
+        ids = [x.id for x in s.questions()]
+        where = f"{q.section} · question {ids.index(q.id) + 1} of {len(ids)}"
+        where += " · required" if q.required else " · optional"
+        self.query_one("#progress", Static).update(where)
+        self.query_one("#prompt", Static).update(Text(q.prompt, style="bold"))
+        self.query_one("#help", Static).update(Text(" ".join(q.help.split())))
+        self.query_one("#help").display = bool(q.help)
+        guide = self.query_one("#guide", Static)
+        guide.update(Text(f"Guide: “{' '.join(q.guide.split())}”") if q.guide else "")
+        guide.display = bool(q.guide)
+        self.query_one("#answer-error", Static).update("")
+        self._show_note()
+        box = self.query_one("#answer", Vertical)
+        await box.remove_children()
+        widget: ChoiceSet | AnswerInput
+        if q.type in ("choice", "boolean"):
+            widget = ChoiceSet(q, s.answers.get(q.id), id="answer-widget")
+        else:
+            widget = AnswerInput(
+                q, s.answers.get(q.id), answered=q.id in s.answers, id="answer-widget"
+            )
+        await box.mount(widget)
+        widget.focus()
+        self.query_one("#question", VerticalScroll).scroll_home(animate=False)
+
+    def _show_note(self) -> None:
+        note = self.session.notes.get(self.current or "", "")
+        widget = self.query_one("#note", Static)
+        widget.update(Text(f"Note: {terminal_safe(note)}", style="italic") if note else "")
+        widget.display = bool(note)
+
+    # ---- answers ---------------------------------------------------------------------------
+
+    @on(RadioSet.Changed, "#answer-widget")
+    def _picked(self, event: RadioSet.Changed) -> None:
+        widget = event.radio_set
+        assert isinstance(widget, ChoiceSet)
+        self.session.set_answer(widget.question.id, widget.value_at(event.index))
+        self.post_message(AnswerChanged(widget.question.id, immediate=True))
+
+    @on(Advance)
+    async def _advance(self) -> None:
+        await self.action_next()
+
+    @on(Input.Changed, "#answer-widget")
+    def _typed(self, event: Input.Changed) -> None:
+        widget = event.input
+        assert isinstance(widget, AnswerInput)
+        q = widget.question
+        error = self.query_one("#answer-error", Static)
+        if not event.value.strip():
+            error.update("")
+            widget.remove_class("-invalid")
+            self.session.clear_answer(q.id)
+        else:
+            value, problem = self.session.parse_answer(q, event.value)
+            widget.set_class(problem is not None, "-invalid")
+            if problem:
+                error.update(Text(f"{problem}; the last valid answer is kept"))
+                return
+            error.update("")
+            self.session.set_answer(q.id, value)
+        self.post_message(AnswerChanged(q.id, immediate=False))
+
+    @on(Input.Submitted, "#answer-widget")
+    async def _submitted(self, event: Input.Submitted) -> None:
+        if not event.input.has_class("-invalid"):
+            await self.action_next()
+
+    def refresh_panel(self) -> None:
+        """Score the answers given so far and repaint the panel (and the progress line)."""
+        s = self.session
+        self.query_one("#panel", VerdictPanel).show(s.live_result(), len(s.open_questions()))
+        if self.current is not None:
+            ids = [x.id for x in s.questions()]
+            if self.current in ids:
+                q = self.question()
+                where = f"{q.section} · question {ids.index(q.id) + 1} of {len(ids)}"
+                where += " · required" if q.required else " · optional"
+                self.query_one("#progress", Static).update(where)
+
+    # ---- actions ---------------------------------------------------------------------------
+
+    def _step(self, delta: int) -> str | None:
+        ids = [q.id for q in self.session.questions()]
+        if self.current not in ids:
+            return ids[0] if ids else None
+        index = ids.index(self.current) + delta
+        return ids[index] if 0 <= index < len(ids) else None
+
+    async def action_next(self) -> None:
+        self.app.flush_pending()  # type: ignore[attr-defined]
+        target = self._step(+1)
+        if target is None:
+            self.action_results()
+        else:
+            await self.show_question(target)
+
+    async def action_back(self) -> None:
+        self.app.flush_pending()  # type: ignore[attr-defined]
+        target = self._step(-1)
+        if target is None:
+            self.action_use_case()
+        else:
+            await self.show_question(target)
+
+    async def go_to(self, question_id: str) -> None:
+        await self.show_question(question_id)
+
+    def action_results(self) -> None:
+        self.app.show_results()  # type: ignore[attr-defined]
+
+    def action_use_case(self) -> None:
+        self.app.flush_pending()  # type: ignore[attr-defined]
+        self.app.pop_screen()
+
+    def action_note(self) -> None:
+        from assessor.tui.screens.modals import NoteModal
+
+        q = self.question()
+
+        def done(text: str | None) -> None:
+            if text is None:
+                return
+            self.session.set_note(q.id, text)
+            self._show_note()
+            self.post_message(AnswerChanged(q.id, immediate=True))
+
+        self.app.push_screen(NoteModal(q, self.session.notes.get(q.id, "")), done)
+
+    async def action_clear(self) -> None:
+        q = self.question()
+        self.session.clear_answer(q.id)
+        self.current = None
+        await self.show_question(q.id)
+        self.post_message(AnswerChanged(q.id, immediate=True))

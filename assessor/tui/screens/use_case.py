@@ -1,0 +1,153 @@
+"""The first screen: what is being assessed, and against which rubric."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Header, Input, RadioButton, RadioSet, Static
+
+from assessor.errors import InputError
+from assessor.tui.messages import AnswerChanged
+from assessor.tui.widgets.save_status import SaveStatus
+
+if TYPE_CHECKING:
+    from assessor.session import Session
+
+RUBRIC_FILE = "__file__"
+
+
+class UseCaseScreen(Screen[None]):
+    """Name (focused), description, owner, and the rubric (bundled or a file)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+n", "next", "Questions", id="next", priority=True,
+                tooltip="Go on to the rubric's questions"),
+    ]  # fmt: skip
+
+    def __init__(self, session: Session) -> None:
+        super().__init__(id="use-case-screen")
+        self.session = session
+
+    def compose(self) -> ComposeResult:
+        from assessor.domain.load import bundled_rubrics, load_rubric
+
+        s = self.session
+        yield Header(icon="")
+        with VerticalScroll(id="use-case"):
+            yield Static("What is being assessed?", classes="title")
+            name = Input(s.name, placeholder="e.g. Refund policy assistant", id="name",
+                         max_length=200)  # fmt: skip
+            name.border_title = "Name of the use case (required)"
+            yield name
+            yield Static("", id="name-error", classes="error")
+            description = Input(s.description, placeholder="What the AI does, for whom",
+                                id="description", max_length=100_000)  # fmt: skip
+            description.border_title = "Description"
+            yield description
+            owner = Input(s.owner, placeholder="Team or person responsible", id="owner",
+                          max_length=200)  # fmt: skip
+            owner.border_title = "Owner"
+            yield owner
+            current = s.rubric_ref or ""
+            bundled = bundled_rubrics()
+            using_file = bool(current) and current not in bundled
+            buttons = []
+            for rubric_id in bundled:
+                title = s.rubric.title if rubric_id == s.rubric.id else load_rubric(rubric_id).title
+                label = Text(title)
+                label.append(f"  ({rubric_id})", style="dim")
+                picked = not using_file and rubric_id == (current or s.rubric.id)
+                buttons.append(RadioButton(label, value=picked, name=rubric_id))
+            buttons.append(RadioButton("A rubric file…", value=using_file, name=RUBRIC_FILE))
+            choice = RadioSet(*buttons, id="rubric-choice")
+            choice.border_title = "Rubric"
+            yield choice
+            path = Input(current if using_file else "", placeholder="path/to/rubric.yaml",
+                         id="rubric-path")  # fmt: skip
+            path.border_title = "Rubric file"
+            path.display = using_file
+            yield path
+            yield Static("", id="rubric-error", classes="error")
+            with Horizontal(classes="buttons"):
+                yield Button("Start the questions", id="start", variant="primary")
+        yield SaveStatus(id="status")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#name", Input).focus()
+
+    # ---- typing is saved after a short pause ---------------------------------------------
+
+    @on(Input.Changed, "#name, #description, #owner")
+    def _use_case_changed(self, event: Input.Changed) -> None:
+        assert event.input.id is not None
+        self.session.set_use_case(**{event.input.id: event.value})
+        if event.input.id == "name" and event.value.strip():
+            self.query_one("#name-error", Static).update("")
+        self.post_message(AnswerChanged(None, immediate=False))
+
+    @on(Input.Submitted, "#name, #description, #owner")
+    def _submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "owner":
+            self.query_one("#rubric-choice", RadioSet).focus()
+        else:
+            self.focus_next()
+
+    @on(Input.Submitted, "#rubric-path")
+    def _path_submitted(self) -> None:
+        self.action_next()
+
+    # ---- rubric ------------------------------------------------------------------------------
+
+    @on(RadioSet.Changed, "#rubric-choice")
+    def _rubric_picked(self, event: RadioSet.Changed) -> None:
+        name = event.pressed.name or ""
+        path_input = self.query_one("#rubric-path", Input)
+        path_input.display = name == RUBRIC_FILE
+        if name == RUBRIC_FILE:
+            path_input.focus()
+            return
+        self._use_rubric(name)
+
+    def _use_rubric(self, ref: str) -> bool:
+        error = self.query_one("#rubric-error", Static)
+        try:
+            dropped = self.session.set_rubric(ref)
+        except InputError as exc:
+            error.update(Text(f"Cannot use this rubric: {exc.message}"))
+            return False
+        error.update("")
+        if dropped:
+            self.app.notify(
+                f"Answers the new rubric does not take were dropped: {', '.join(dropped)}",
+                severity="warning",
+            )
+        self.post_message(AnswerChanged(None, immediate=True))
+        return True
+
+    # ---- next ------------------------------------------------------------------------------
+
+    @on(Button.Pressed, "#start")
+    def _start(self) -> None:
+        self.action_next()
+
+    def action_next(self) -> None:
+        if not self.session.name.strip():
+            self.query_one("#name-error", Static).update("Give the use case a name first.")
+            self.query_one("#name", Input).focus()
+            return
+        choice = self.query_one("#rubric-choice", RadioSet).pressed_button
+        if choice is not None and choice.name == RUBRIC_FILE:
+            path = self.query_one("#rubric-path", Input).value.strip()
+            if not path:
+                self.query_one("#rubric-error", Static).update("Type the rubric file's path.")
+                return
+            if not self._use_rubric(path):
+                return
+        self.app.show_questions()  # type: ignore[attr-defined]

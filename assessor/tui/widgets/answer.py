@@ -1,0 +1,82 @@
+"""The answer widget of one question, chosen by its type in the rubric.
+
+Choices and yes/no questions are radio sets (arrows move, Space picks, Enter picks and moves
+on); numbers, fractions and text are inputs checked as you type with the same rules as the
+file loader (``3%`` and ``0.03`` are the same error rate).
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual.binding import Binding, BindingType
+from textual.widgets import Input, RadioButton, RadioSet
+
+from assessor.domain.rubric import Question
+from assessor.tui.messages import Advance
+
+
+def choices(question: Question) -> list[tuple[Any, str, str]]:
+    """(value, label, help) of each option a choice or yes/no question offers."""
+    if question.type == "boolean":
+        return [(True, "Yes", ""), (False, "No", "")]
+    return [(o.value, o.label, o.help) for o in question.options]
+
+
+class ChoiceSet(RadioSet):
+    """A radio set over a question's options."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "pick_and_advance", "Pick and go on", show=False),
+        Binding("space", "toggle_button", "Pick", show=False),
+    ]
+
+    def __init__(self, question: Question, current: Any, *, id: str | None = None) -> None:
+        self.question = question
+        self.values: list[Any] = []
+        buttons = []
+        for value, label, help_text in choices(question):
+            self.values.append(value)
+            text = Text(label)
+            if help_text:
+                text.append(f" — {help_text}", style="dim")
+            picked = current is not None and type(current) is type(value) and current == value
+            buttons.append(RadioButton(text, value=picked))
+        super().__init__(*buttons, id=id)
+
+    def value_at(self, index: int) -> Any:
+        return self.values[index]
+
+    def action_pick_and_advance(self) -> None:
+        self.action_toggle_button()
+        self.post_message(Advance())
+
+
+def format_answer(question: Question, value: Any) -> str:
+    """An answer as the user would type it back."""
+    if value is None:
+        return "unknown" if question.nullable else ""
+    if question.type == "fraction" and isinstance(value, int | float):
+        return f"{value * 100:g}%"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+class AnswerInput(Input):
+    """A typed answer: number, fraction (3% or 0.03) or text."""
+
+    def __init__(
+        self, question: Question, current: Any, *, answered: bool, id: str | None = None
+    ) -> None:
+        self.question = question
+        placeholder = {
+            "fraction": "a percentage or fraction, e.g. 3% or 0.03",
+            "number": "a number" + (f" ({question.unit})" if question.unit else ""),
+            "text": "your answer",
+        }.get(question.type, "")
+        if question.nullable:
+            placeholder += "; or 'unknown'"
+        shown = format_answer(question, current) if answered else ""
+        super().__init__(value=shown, placeholder=placeholder, id=id, max_length=2000)
