@@ -172,6 +172,8 @@ def render(
                 plan_files, kept = _placement(project, dest.path)
         _place(project, dest.path, plan_files, placed)
     except BaseException:
+        if scratch is not None:
+            shutil.rmtree(scratch, ignore_errors=True)
         for item in reversed(placed):
             with contextlib.suppress(OSError):
                 if item.is_dir() and not item.is_symlink():

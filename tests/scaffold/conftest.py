@@ -1,0 +1,172 @@
+"""Fixtures for the scaffold tests: assessments, rendered projects, one shared venv.
+
+Reusable by every scaffold test file (including the async-pipeline ones):
+
+* ``assessment``: write an assessment file (function scope).
+* ``render_variant``: render the real template (or another one) for a pattern set, once per
+  session and xdist worker.
+* ``project_venv``: ONE virtual environment shared by every generated project, cached across
+  test runs and protected by a file lock.
+* ``run_project_pytest``: install a rendered project into that venv and run its own tests.
+
+Constants: ``REAL_TEMPLATE``, ``MINI_TEMPLATE`` (a tiny cookiecutter template with the same
+context contract, under tests/scaffold/data/), ``PATTERNS``, ``VARIANTS``.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+
+import pytest
+from scaffold_support import (
+    PATTERNS,
+    REAL_TEMPLATE,
+    VARIANTS,
+    ProjectVenv,
+    assessment_yaml,
+    clean_env,
+    dependencies,
+    run_checked,
+    template_hash,
+    variant_names,
+)
+
+
+@pytest.fixture
+def assessment(tmp_path: Path) -> Callable[..., Path]:
+    """Write an assessment: ``assessment(use_case={...}, answers={...}, name="case.yaml")``.
+
+    Based on :data:`BASE_ASSESSMENT`; ``text=`` writes the given text instead.
+    """
+
+    def write(
+        *,
+        use_case: Mapping[str, str] | None = None,
+        answers: Mapping[str, object] | None = None,
+        text: str | None = None,
+        name: str = "case.yaml",
+    ) -> Path:
+        path = tmp_path / name
+        path.write_text(
+            text if text is not None else assessment_yaml(use_case=use_case, answers=answers),
+            encoding="utf-8",
+        )
+        return path
+
+    return write
+
+
+@pytest.fixture(scope="session")
+def render_variant(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., Path]:
+    """Render a template for a pattern set; each distinct call is rendered once per session.
+
+    ``render_variant("full")`` or ``render_variant("x", patterns={...})``, optional
+    ``template=`` (default the real template), ``answers=`` (changed answers, e.g. a task
+    type) and ``use_case=``. Goes through :func:`assessor.scaffold.render_project` with
+    ``--with``/``--without`` overrides so exactly ``patterns`` are on. Returns the project
+    folder (names from :func:`variant_names`). Treat the result as read-only: it is shared.
+    """
+    from assessor.domain.load import load_assessment
+    from assessor.scaffold import render_project
+
+    cache: dict[tuple[object, ...], Path] = {}
+
+    def render(
+        variant: str,
+        *,
+        patterns: Iterable[str] | None = None,
+        template: Path = REAL_TEMPLATE,
+        answers: Mapping[str, object] | None = None,
+        use_case: Mapping[str, str] | None = None,
+    ) -> Path:
+        on = frozenset(VARIANTS[variant] if patterns is None else patterns)
+        key = (
+            variant,
+            on,
+            str(template),
+            tuple(sorted((answers or {}).items())),
+            tuple(sorted((use_case or {}).items())),
+        )
+        if key in cache:
+            return cache[key]
+        root = tmp_path_factory.mktemp(f"variant-{variant}")
+        case = root / "case.yaml"
+        case.write_text(assessment_yaml(use_case=use_case, answers=answers), encoding="utf-8")
+        slug, package = variant_names(variant)
+        out = render_project(
+            load_assessment(case),
+            root / slug,
+            project_slug=slug,
+            package_name=package,
+            with_patterns=sorted(on),
+            without_patterns=sorted(set(PATTERNS) - on),
+            template=template,
+        )
+        cache[key] = out
+        return out
+
+    return render
+
+
+@pytest.fixture(scope="session")
+def project_venv(
+    request: pytest.FixtureRequest, render_variant: Callable[..., Path]
+) -> ProjectVenv:
+    """ONE venv for every generated project, built once per template version.
+
+    Lives in pytest's cache folder under ``assessor-scaffold-venv/venv-<hash>`` where the hash
+    covers every file of templates/ai-service and the Python version, so it is reused across
+    test runs until the template changes. An fcntl lock (``venv.lock`` beside it) makes
+    concurrent xdist workers (and concurrent test runs) wait for one build instead of
+    building twice, and serialises every ``pip install`` into it. The venv holds the
+    dependencies, test extras and build backend of the full-set project; each project is then
+    installed with ``ProjectVenv.install`` (editable, no build isolation, no download).
+    """
+    base = Path(request.config.cache.mkdir("assessor-scaffold-venv"))  # type: ignore[union-attr]
+    venv = ProjectVenv(base / f"venv-{template_hash()}", base / "venv.lock")
+    marker = venv.path / ".assessor-ready"
+    with venv.locked():
+        if not marker.exists():
+            for stale in base.glob("venv-*"):
+                shutil.rmtree(stale, ignore_errors=True)
+            run_checked([sys.executable, "-m", "venv", str(venv.path)], timeout=300)
+            deps = dependencies(render_variant("full"))
+            run_checked(
+                [str(venv.python), "-m", "pip", "install", "-q", "--upgrade", "pip", *deps],
+                timeout=1800,
+            )
+            marker.write_text("\n".join(deps) + "\n", encoding="utf-8")
+    return venv
+
+
+@pytest.fixture(scope="session")
+def run_project_pytest(
+    project_venv: ProjectVenv,
+) -> Callable[..., subprocess.CompletedProcess[str]]:
+    """Install a rendered project in the shared venv and run its own pytest in it.
+
+    ``run_project_pytest(project, "-m", "not services", env={...}, timeout=600)`` returns the
+    completed process (stdout and stderr captured, text); it does not assert.
+    """
+
+    def run(
+        project: Path,
+        *args: str,
+        env: Mapping[str, str] | None = None,
+        timeout: float = 600,
+    ) -> subprocess.CompletedProcess[str]:
+        project_venv.install(project)
+        return subprocess.run(
+            [str(project_venv.python), "-m", "pytest", "-q", "-p", "no:cacheprovider", *args],
+            cwd=project,
+            env=clean_env(env),
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+
+    return run
