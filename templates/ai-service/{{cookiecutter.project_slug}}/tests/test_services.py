@@ -2,12 +2,13 @@
 
 Needs PostgreSQL at 127.0.0.1:5432 (database ``test``, user ``postgres``, trust auth) or the
 URL in APP_TEST_DATABASE_URL.
-{%- if cookiecutter.response_cache %} Needs Redis at 127.0.0.1:6379 (database 15) or the URL
-in APP_TEST_CACHE_URL.
-{%- endif %} Skips when a service is unreachable, unless
-ASSESSOR_REQUIRE_SERVICES=1 (then fails). Each test uses a PostgreSQL schema of its own
-{%- if cookiecutter.response_cache %} and
-a cache namespace of its own{% endif %}, removed afterwards, so parallel runs do not collide.
+{%- if cookiecutter.response_cache %}
+Needs Redis at 127.0.0.1:6379 (database 15) or the URL in APP_TEST_CACHE_URL.
+{%- endif %}
+Skips when a service is unreachable, unless ASSESSOR_REQUIRE_SERVICES=1 (then fails).
+Each test uses a PostgreSQL schema
+{%- if cookiecutter.response_cache %} and a cache namespace{% endif %} of its own, removed
+afterwards, so parallel runs do not collide.
 """
 
 import asyncio

@@ -166,6 +166,16 @@ def compare(values: dict[str, float | None], baseline: dict) -> list[dict]:
     return rows
 
 
+def as_baseline(values: dict[str, float | None]) -> dict[str, float | None]:
+    """This run's values as a baseline. Latencies become budgets with headroom (twice the
+    measured value, at least 100 ms more), so the gate catches slowdowns, not jitter."""
+    baseline = dict(values)
+    for name in ("latency_p50_ms", "latency_p95_ms"):
+        measured = values[name] or 0.0
+        baseline[name] = round(max(2 * measured, measured + 100), 1)
+    return baseline
+
+
 def load_baseline(path: Path) -> dict:
     if not path.is_file():
         raise EvalInputError(f"{path}: no such file (create it with --update-baseline)")
@@ -212,7 +222,7 @@ def evaluate(
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     if update_baseline:
-        baseline_path.write_text(json.dumps(values, indent=2) + "\n", encoding="utf-8")
+        baseline_path.write_text(json.dumps(as_baseline(values), indent=2) + "\n", encoding="utf-8")
     return report, passed
 
 

@@ -67,7 +67,9 @@ def fake_output(text: str) -> str:
         "escalate_to_human",
     )
     order = _ORDER.search(text)
-    return json.dumps({"action": action, "target": order.group(1) if order else None}, sort_keys=True)
+    return json.dumps(
+        {"action": action, "target": order.group(1) if order else None}, sort_keys=True
+    )
 
 
 def is_correct(output: str, example: dict) -> bool:

@@ -50,11 +50,7 @@ def fake_output(text: str) -> str:
     match = _SIGNATURE.search(text)
     name, parameters = (match.group(1), match.group(2)) if match else ("solution", "")
     description = text.strip().splitlines()[0][:70].replace('"', "'").replace("\\", "/")
-    return (
-        f"def {name}({parameters}):\n"
-        f'    """{description}"""\n'
-        "    raise NotImplementedError\n"
-    )
+    return f'def {name}({parameters}):\n    """{description}"""\n    raise NotImplementedError\n'
 
 
 def is_correct(output: str, example: dict) -> bool:

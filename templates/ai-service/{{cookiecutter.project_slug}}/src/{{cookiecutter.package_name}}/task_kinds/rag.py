@@ -37,8 +37,11 @@ SYSTEM_PROMPT = (
 
 _WORD = re.compile(r"[a-z0-9]+")
 _STOPWORDS = frozenset(
-    "a an and are can do does for how i if in is it my of on or the to what when where "
-    "which who why will with you your".split()
+    re.findall(
+        r"\w+",
+        "a an and are can do does for how i if in is it my of on or the to what when where "
+        "which who why will with you your",
+    )
 )
 
 
