@@ -1,0 +1,158 @@
+"""Reports for consultants: one use case or a portfolio, as Markdown, HTML, PDF or JSON.
+
+``write_report`` is what ``assessor report`` calls. Every format renders the same
+:class:`~assessor.reports.model.Report`, built once from the scored assessments; the PDF is the
+HTML printed by WeasyPrint (the optional ``pdf`` extra).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+
+Format = Literal["md", "html", "pdf", "json"]
+FORMATS: tuple[Format, ...] = ("md", "html", "pdf", "json")
+MAX_COVER_TEXT = 300
+"""Longest --title, --client or --author accepted (characters)."""
+
+
+def write_report(
+    files: list[Path],
+    *,
+    fmt: str,
+    out: Path,
+    force: bool = False,
+    title: str | None = None,
+    client: str | None = None,
+    author: str | None = None,
+    logo: Path | None = None,
+    history: bool = False,
+    rubric_path: Path | None = None,
+) -> None:
+    """Score ``files`` and write their report to ``out`` atomically.
+
+    One file is a use-case report; several are a portfolio. Refuses an existing ``out``
+    unless ``force``; invalid input files raise :class:`~assessor.errors.InputError` with every
+    problem located, before anything is written.
+    """
+    from assessor.errors import UsageError
+
+    if fmt not in FORMATS:
+        raise UsageError(f"unknown report format {fmt!r} (choose from {', '.join(FORMATS)})")
+    if not files:
+        raise UsageError("no assessment file given")
+    _check_output(files, out, force)
+    for name, value in (("--title", title), ("--client", client), ("--author", author)):
+        if value is not None and len(value) > MAX_COVER_TEXT:
+            raise UsageError(f"{name} is {len(value)} characters long; at most {MAX_COVER_TEXT}")
+    if fmt == "pdf":
+        from assessor.reports.pdf import require_engine
+
+        require_engine()
+
+    data = render_report(
+        files,
+        fmt=fmt,
+        title=title,
+        client=client,
+        author=author,
+        logo=logo,
+        history=history,
+        rubric_path=rubric_path,
+        out=out,
+    )
+    from assessor.fileio import atomic_write
+
+    if out.exists() and not force:  # created while we were rendering
+        from assessor.errors import OutputExistsError
+
+        raise OutputExistsError(f"{out} exists; pass --force to replace it")
+    atomic_write(out, data)
+
+
+def render_report(
+    files: list[Path],
+    *,
+    fmt: str,
+    title: str | None = None,
+    client: str | None = None,
+    author: str | None = None,
+    logo: Path | None = None,
+    history: bool = False,
+    rubric_path: Path | None = None,
+    out: Path | None = None,
+) -> str | bytes:
+    """The report's content in ``fmt`` (text for md/html/json, bytes for pdf)."""
+    from assessor.commands import load_all, score_loaded
+    from assessor.reports.build import build_report
+
+    items = load_all(files, rubric_path)
+    logo_uri = None
+    if logo is not None and fmt in ("html", "pdf"):
+        from assessor.reports.safety import load_logo
+
+        logo_uri = load_logo(logo).data_uri
+    elif logo is not None:
+        from assessor.reports.safety import load_logo
+
+        load_logo(logo)  # refuse an unfit logo in every format, even where it is not shown
+    results = [score_loaded(item) for item in items]
+    histories = None
+    if history:
+        from assessor.reports.history import file_history
+
+        override = items[0].rubric if rubric_path else None
+        histories = [file_history(item.path, override) for item in items]
+    report = build_report(
+        items,
+        results,
+        files=[str(f) for f in files],
+        title=title,
+        client=client,
+        author=author,
+        histories=histories,
+    )
+    rubrics = [item.rubric for item in items]
+    if fmt == "json":
+        from assessor.reports.jsonreport import render_json
+
+        return render_json(report)
+    if fmt == "md":
+        from assessor.reports.markdown import render_markdown
+
+        logo_ref = _relative_logo(logo, out) if logo is not None and out is not None else None
+        return render_markdown(report, rubrics, logo=logo_ref)
+    from assessor.reports.html import render_html
+
+    html = render_html(report, rubrics, logo_uri=logo_uri)
+    if fmt == "html":
+        return html
+    from assessor.reports.pdf import html_to_pdf
+
+    return html_to_pdf(html)
+
+
+def _check_output(files: list[Path], out: Path, force: bool) -> None:
+    from assessor.errors import OutputExistsError, UsageError
+
+    if out.is_dir():
+        raise UsageError(f"{out} is a folder; give a file name for the report")
+    folder = out.parent if str(out.parent) else Path(".")
+    if not folder.is_dir():
+        raise UsageError(f"{out}: folder {folder} does not exist")
+    target = os.path.realpath(out)
+    for f in files:
+        if os.path.realpath(f) == target:
+            raise UsageError(f"{out} is one of the assessment files; choose another output")
+    if out.exists() and not force:
+        raise OutputExistsError(f"{out} exists; pass --force to replace it")
+
+
+def _relative_logo(logo: Path, out: Path) -> str | None:
+    """The logo's path relative to the Markdown file, when it is a plain relative path."""
+    try:
+        rel = Path(os.path.relpath(logo.resolve(), out.resolve().parent)).as_posix()
+    except ValueError:  # another drive (Windows)
+        return None
+    return rel

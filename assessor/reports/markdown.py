@@ -1,0 +1,433 @@
+"""Markdown reports and score summaries, written for GitHub's renderer.
+
+Only Markdown syntax: headings, paragraphs, lists, tables, block quotes and code spans; no raw
+HTML. Every piece of user or rubric text passes through :func:`md_inline` (one line, all syntax
+escaped, table-safe) or :func:`md_block` (paragraphs with hard line breaks), so a name with
+``|``, backticks, ``<script>`` or newlines renders as that text and leaves tables intact.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from assessor.domain.rubric import Rubric
+from assessor.domain.scoring import Finding, Result
+from assessor.reports.build import cost_sentence
+from assessor.reports.model import Report, UseCaseReport
+from assessor.reports.safety import md_block, md_code, md_inline
+from assessor.reports.words import (
+    KIND_LABEL,
+    POINT_LABEL,
+    VERDICT_LABEL,
+    answer_words,
+    capitalized,
+    change_words,
+    money,
+    number,
+    one_in,
+    param_label,
+    param_words,
+    percent,
+    plural,
+    question_label,
+    shorten,
+)
+
+ICON = {"ready": "🟢", "conditional": "🟡", "not_ready": "🔴"}
+KIND_ICON = {"blocker": "🔴", "condition": "🟡"}
+BAR_CELLS = 20
+
+
+def verdict_words(verdict: str) -> str:
+    return f"{ICON[verdict]} {VERDICT_LABEL[verdict]}"
+
+
+def text_bar(value: float, cells: int = BAR_CELLS) -> str:
+    """A 0-100 value as a bar of block characters, in a code span so it stays monospaced."""
+    filled = round(max(0.0, min(value, 100.0)) * cells / 100)
+    return "`" + "█" * filled + "░" * (cells - filled) + "`"
+
+
+def table(header: list[str], rows: Iterable[list[str]], align: str = "") -> list[str]:
+    """A GFM table; cells must already be escaped. ``align`` has one of l/r per column."""
+    marks = [("--:" if (align[i : i + 1] == "r") else ":--") for i in range(len(header))]
+    out = ["| " + " | ".join(header) + " |", "| " + " | ".join(marks) + " |"]
+    out.extend("| " + " | ".join(cell or " " for cell in row) + " |" for row in rows)
+    return out
+
+
+def heading(level: int, text: str) -> str:
+    return "#" * min(level, 6) + " " + text
+
+
+# ---------------------------------------------------------------------------------------------
+# Report
+
+
+def render_markdown(report: Report, rubrics: list[Rubric], *, logo: str | None = None) -> str:
+    meta = report.meta
+    lines = [heading(1, md_inline(meta.title)), ""]
+    if logo and _plain_path(logo):
+        lines += [f"![Logo]({logo})", ""]
+    kind = (
+        "Portfolio readiness assessment" if report.portfolio else "Production-readiness assessment"
+    )
+    facts = [f"**{kind}**"]
+    if meta.client:
+        facts.append(f"Prepared for **{md_inline(meta.client)}**")
+    if meta.author:
+        facts.append(f"Prepared by **{md_inline(meta.author)}**")
+    facts.append(md_inline(meta.date))
+    refs = dict.fromkeys(f"{r.id} v{r.version}" for r in rubrics)
+    facts.append("Rubric " + ", ".join(md_inline(ref) for ref in refs))
+    lines += [" · ".join(facts), ""]
+
+    if report.portfolio is None:
+        uc = report.use_cases[0]
+        r = uc.result
+        sub = []
+        if r.use_case != meta.title:
+            sub.append(f"**Use case:** {md_inline(r.use_case)}")
+        if r.owner:
+            sub.append(f"**Owner:** {md_inline(r.owner)}")
+        if sub:
+            lines += [" · ".join(sub), ""]
+        lines += _use_case(uc, rubrics[0], level=2)
+    else:
+        lines += _portfolio(report, rubrics)
+    lines += _about(report, rubrics)
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _plain_path(path: str) -> bool:
+    return all(ch.isalnum() or ch in "._-/" for ch in path) and not path.startswith("/")
+
+
+def _portfolio(report: Report, rubrics: list[Rubric]) -> list[str]:
+    p = report.portfolio
+    assert p is not None
+    n = len(report.use_cases)
+    c = p.counts
+    lines = [heading(2, "Executive summary"), ""]
+    lines += [
+        f"{c.ready} of {n} use cases {'is' if c.ready == 1 else 'are'} ready for production as "
+        f"answered, {c.conditional} can be once conditions are met, and {c.not_ready} "
+        f"{'is' if c.not_ready == 1 else 'are'} not ready.",
+        "",
+    ]
+    lines += table(
+        [
+            verdict_words("ready"),
+            verdict_words("conditional"),
+            verdict_words("not_ready"),
+            "Mean score",
+        ],
+        [[str(c.ready), str(c.conditional), str(c.not_ready), f"{p.mean_score:.0f}"]],
+        "rrrr",
+    )
+    lines += ["", heading(3, "Readiness chart"), ""]
+    top = max(p.score_histogram) or 1
+    rows = []
+    for i in reversed(range(10)):
+        count = p.score_histogram[i]
+        band = f"{i * 10}–{i * 10 + 9 if i < 9 else 100}"
+        rows.append([band, str(count), text_bar(100 * count / top) if count else ""])
+    lines += table(["Score", "Use cases", ""], rows, "lrl")
+    lines += ["", heading(2, "What to build first"), "", f"> {md_inline(p.ranking_rule)}", ""]
+    lines += table(
+        ["#", "Use case", "Verdict", "Score", "First step"],
+        (
+            [str(e.rank), md_inline(e.use_case), verdict_words(e.verdict), str(e.score),
+             md_inline(e.first_step)]
+            for e in p.ranking
+        ),
+        "rllrl",
+    )  # fmt: skip
+    lines += ["", heading(2, "All use cases"), ""]
+    lines += table(
+        ["Use case", "Owner", "Verdict", "Score", "Blockers", "Conditions", "File"],
+        (
+            [md_inline(uc.result.use_case), md_inline(uc.result.owner),
+             verdict_words(uc.result.verdict), str(uc.result.score),
+             str(len(uc.result.blockers)), str(len(uc.result.conditions)), md_code(uc.file)]
+            for uc in report.use_cases
+        ),
+        "lllrrrl",
+    )  # fmt: skip
+    lines.append("")
+    # Each use case's section, in build order.
+    index = {uc.anchor: i for i, uc in enumerate(report.use_cases)}
+    for e in p.ranking:
+        i = index[e.anchor]
+        uc = report.use_cases[i]
+        lines += ["---", "", heading(2, f"{e.rank}. {md_inline(uc.result.use_case)}"), ""]
+        if uc.result.owner:
+            lines += [f"**Owner:** {md_inline(uc.result.owner)}", ""]
+        lines += _use_case(uc, rubrics[i], level=3)
+    return lines
+
+
+def _use_case(uc: UseCaseReport, rubric: Rubric, *, level: int) -> list[str]:
+    r = uc.result
+    s = uc.summary
+    h = level
+    lines = [heading(h, "Executive summary"), ""]
+    provisional = " (provisional)" if r.provisional else ""
+    lines += [
+        f"> **{verdict_words(r.verdict)}**{provisional} · readiness score **{r.score}**/100",
+        "",
+    ]
+    lines += [f"**{md_inline(s.headline)}**", ""]
+    if r.description:
+        lines += [md_inline(shorten(r.description, 320)), ""]
+    lines += ["**What matters most**", ""]
+    for point in s.key_points:
+        lines.append(
+            f"- **{POINT_LABEL[point.kind]}: {md_inline(point.title)}.** {md_inline(point.detail)}"
+        )
+    lines += ["", "**What to do next**", ""]
+    lines += [f"{i}. {md_inline(step)}" for i, step in enumerate(s.next_steps, 1)]
+    lines.append("")
+    cost_point = any(point.kind == "cost" for point in s.key_points)
+    if r.cost_model is not None and r.cost_model.source != "defaults" and not cost_point:
+        lines += [f"**Cost:** {md_inline(cost_sentence(r))}", ""]
+
+    lines += [heading(h, "Readiness by dimension"), ""]
+    lines += table(
+        ["Dimension", "Level", "Weight", "Score", ""],
+        (
+            [md_inline(d.title), md_inline(_level(rubric, r, d.id, d.level)), f"{d.weight:g}",
+             str(d.score) if d.score is not None else "open",
+             text_bar(d.score) if d.score is not None else ""]
+            for d in r.dimensions
+        ),
+        "llrrl",
+    )  # fmt: skip
+    lines.append("")
+
+    lines += [heading(h, "Findings"), ""]
+    if not r.blockers and not r.conditions:
+        lines += ["No blocker and no condition applies: the answers already include the "
+                  "safeguards the guide asks for.", ""]  # fmt: skip
+    for kind, findings in (("blocker", r.blockers), ("condition", r.conditions)):
+        if findings:
+            lines += [heading(h + 1, plural(len(findings), KIND_LABEL[kind])), ""]
+            for f in findings:
+                lines += _finding(f, rubric, r, h + 2)
+
+    if r.to_improve:
+        lines += [heading(h, "What would raise the verdict"), ""]
+        lines += table(
+            ["Change", "Verdict", "Score"],
+            (
+                [md_inline(change_words(rubric, r.answers, imp.changes)),
+                 verdict_words(imp.verdict), f"{r.score} → {imp.score}"]
+                for imp in r.to_improve
+            ),
+            "llr",
+        )  # fmt: skip
+        lines.append("")
+
+    lines += [heading(h, "Cost of errors and reviews"), ""]
+    c = r.cost_model
+    if c is not None and c.source != "defaults":
+        threshold = param_words("confidence_threshold", c.confidence_threshold)
+        policies = [
+            ("no_review", "Deliver everything, no review", c.daily_cost_no_review),
+            ("review_all", "A person reviews every output", c.daily_cost_review_all),
+            ("threshold", f"Review below confidence {threshold}", c.daily_cost_with_threshold),
+        ]
+        lines += table(
+            ["Review policy", "Cost per day"],
+            (
+                [md_inline(label) + (" (**cheapest**)" if key == c.best_policy else ""),
+                 money(cost)]
+                for key, label, cost in policies
+            ),
+            "lr",
+        )  # fmt: skip
+        lines.append("")
+        lines += table(
+            ["Input", "Value"],
+            [
+                ["Cost of one error that reaches the outcome", money(c.cost_per_error)],
+                ["Cost of one human review", money(c.cost_per_review)],
+                ["Outputs per day", number(c.volume_per_day)],
+                [
+                    "Error rate" + (" (assumed)" if c.error_rate_assumed else ""),
+                    f"{percent(c.error_rate)} ({one_in(c.error_rate)})",
+                ],
+                ["Outputs sent to review by the threshold", percent(c.deferral_rate)],
+                ["Wrong outputs still delivered", percent(c.residual_error_rate)],
+            ],
+            "lr",
+        )
+        lines.append("")
+        if uc.cost_note:
+            lines += [f"*{md_inline(uc.cost_note)}*", ""]
+    elif uc.cost_note:
+        lines += [md_inline(uc.cost_note), ""]
+    else:
+        lines += [
+            "No costs were given, so no cost model is shown. Add `cost_per_error`, "
+            "`cost_per_review` and `volume_per_day` to the answers to see the daily cost of "
+            "each review policy.",
+            "",
+        ]
+
+    lines += [heading(h, "Recommended architecture"), ""]
+    for p in r.patterns:
+        lines += [
+            heading(h + 1, f"{md_inline(p.title)} ({md_code(p.id)})"),
+            "",
+            md_inline(p.reason),
+            "",
+        ]
+        if p.params:
+            params = [[md_inline(param_label(k)), md_inline(param_words(k, v))]
+                      for k, v in p.params.items()]  # fmt: skip
+            lines += table(["Parameter", "Value"], params, "ll")
+            lines.append("")
+        if p.guide:
+            lines += [f"> “{md_inline(p.guide)}”", ""]
+
+    lines += [heading(h, "Answers as given"), ""]
+    owner = f" · owned by {md_inline(r.owner)}" if r.owner else ""
+    lines += [f"**Use case:** {md_inline(r.use_case)}{owner}", ""]
+    if r.description:
+        lines += [md_block(r.description), ""]
+    lines += [f"Assessment file: {md_code(uc.file)}", ""]
+    lines += table(
+        ["Section", "Question", "Answer", "Note"],
+        (
+            [md_inline(row.section), f"{md_inline(row.prompt)} {md_code(row.question)}",
+             f"**{md_inline(row.answer)}**" if row.given else f"*{md_inline(row.answer)}*",
+             md_inline(row.note)]
+            for row in uc.answers
+        ),
+        "llll",
+    )  # fmt: skip
+    lines.append("")
+    if r.open_questions:
+        lines += ["Open questions: " + ", ".join(md_code(q) for q in r.open_questions) + ".", ""]
+
+    if uc.history is not None:
+        lines += [heading(h, "History"), ""]
+        lines += table(
+            ["Date", "Commit", "Change", "Verdict", "Score"],
+            (
+                [md_inline(p.date[:10]), md_code(p.commit[:10]) if p.commit else "working copy",
+                 md_inline(p.subject + (f" — {p.author}" if p.author else "")),
+                 verdict_words(p.verdict) if p.verdict else md_inline(p.error),
+                 str(p.score) if p.score is not None else "—"]
+                for p in reversed(uc.history)
+            ),
+            "lllll",
+        )  # fmt: skip
+        lines.append("")
+    return lines
+
+
+def _level(rubric: Rubric, r: Result, dim_id: str, level: str) -> str:
+    dim = next((d for d in rubric.dimensions if d.id == dim_id), None)
+    q = rubric.by_id.get(dim.question or "") if dim else None
+    if q is not None and q.type == "choice" and str(r.answers.get(q.id)) == level:
+        return q.label_of(r.answers.get(q.id))
+    return capitalized(level)
+
+
+def _finding(f: Finding, rubric: Rubric, r: Result, level: int) -> list[str]:
+    based_on = "; ".join(
+        f"{question_label(rubric, q)}: {answer_words(rubric.by_id.get(q), v)}"
+        for q, v in f.answers.items()
+    )
+    lines = [
+        heading(level, f"{KIND_ICON.get(f.kind, '')} {md_inline(f.title)} ({md_code(f.id)})"),
+        "",
+        f"- **Why:** {md_inline(f.reason)}",
+        f"- **Fix:** {md_inline(f.fix)}",
+    ]
+    if based_on:
+        lines.append(f"- **Based on:** {md_inline(based_on)}")
+    guide_title = f" — *{md_inline(rubric.guide_title)}*" if rubric.guide_title else ""
+    lines += ["", f"> “{md_inline(f.guide)}”{guide_title}", ""]
+    return lines
+
+
+def _about(report: Report, rubrics: list[Rubric]) -> list[str]:
+    seen: dict[str, Rubric] = {}
+    for rubric in rubrics:
+        seen.setdefault(f"{rubric.id} v{rubric.version}", rubric)
+    names = ", ".join(
+        f"{md_inline(rb.title)} ({md_code(rb.id)}, version {md_inline(rb.version)})"
+        for rb in seen.values()
+    )
+    bands = rubrics[0].scoring.bands
+    return [
+        "---",
+        "",
+        heading(2, "About this assessment"),
+        "",
+        f"Scored with the rubric {names}. Every blocker and condition cites the guide sentence "
+        "it encodes. Verdicts: **ready**: production-ready as answered; **conditional**: "
+        "production-ready once the listed conditions are met; **not ready**: a blocker from the "
+        "guide applies as answered. The overall verdict is the worst that applies. Scores: "
+        f"not ready {bands['not_ready'][0]}–{bands['not_ready'][1]}, conditional "
+        f"{bands['conditional'][0]}–{bands['conditional'][1]}, ready "
+        f"{bands['ready'][0]}–{bands['ready'][1]}.",
+        "",
+        f"*{md_inline(report.meta.generator)} · {md_inline(report.meta.date)}*",
+    ]
+
+
+# ---------------------------------------------------------------------------------------------
+# assessor score --format md
+
+
+def score_summary(results: list[Result]) -> str:
+    """A compact Markdown summary of scores (for pull-request comments and CI job summaries)."""
+    lines: list[str] = []
+    if len(results) > 1:
+        lines += [heading(2, f"Production readiness: {plural(len(results), 'use case')}"), ""]
+        lines += table(
+            ["Use case", "Verdict", "Score", "Blockers", "Conditions"],
+            (
+                [md_inline(r.use_case), verdict_words(r.verdict), str(r.score),
+                 str(len(r.blockers)), str(len(r.conditions))]
+                for r in results
+            ),
+            "llrrr",
+        )  # fmt: skip
+        lines.append("")
+    level = 3 if len(results) > 1 else 2
+    for r in results:
+        provisional = " (provisional)" if r.provisional else ""
+        lines += [
+            heading(level, f"{ICON[r.verdict]} {md_inline(r.use_case)}"),
+            "",
+            f"**{VERDICT_LABEL[r.verdict]}**{provisional} · score **{r.score}**/100 · rubric "
+            f"{md_code(r.rubric.id)} v{md_inline(r.rubric.version)}",
+            "",
+        ]
+        for f in r.blockers + r.conditions:
+            lines.append(
+                f"- {KIND_ICON.get(f.kind, '')} **{md_inline(f.title)}** ({md_code(f.id)}): "
+                f"{md_inline(f.reason)} *Fix:* {md_inline(f.fix)}"
+            )
+        if not (r.blockers or r.conditions):
+            lines.append("- No blocker and no condition applies.")
+        lines.append("")
+        if r.to_improve:
+            best = r.to_improve[0]
+            lines += [
+                f"To raise the verdict: {md_inline(best.summary)} "
+                f"(→ {VERDICT_LABEL[best.verdict].lower()}, score {best.score}).",
+                "",
+            ]
+        lines += [
+            "Patterns: "
+            + ", ".join(f"{md_inline(p.title)} ({md_code(p.id)})" for p in r.patterns)
+            + ".",
+            "",
+        ]
+    return "\n".join(lines).rstrip() + "\n"
