@@ -7,7 +7,7 @@ The generated project has three names:
 * the **project name** (``project_slug``): the distribution name, the console script and the
   name of the project inside the template. ``[a-z][a-z0-9]*(-[a-z0-9]+)*``, at most 64 characters.
 * the **package name** (``package_name``): the Python package under ``src/``.
-  ``[a-z][a-z0-9_]*``, at most 64 characters, not a Python keyword, not a standard-library
+  ``[a-z][a-z0-9_]*``, at most 40 characters, not a Python keyword, not a standard-library
   module and not one of the generated project's own dependencies (either would be shadowed).
 
 Derivation rule (``derive_slug``), applied to the use case's name when no name is given:
@@ -16,9 +16,9 @@ Derivation rule (``derive_slug``), applied to the use case's name when no name i
 2. Lower case.
 3. Every run of characters other than ``a-z`` and ``0-9`` becomes one dash; dashes at the
    ends are removed ("../Refund  policy!" -> "refund-policy").
-4. At most 48 characters, cut at a dash when there is one in the last third.
-5. Nothing left -> ``ai-service``; not starting with a letter -> ``ai-`` is put in front
+4. Nothing left -> ``ai-service``; not starting with a letter -> ``ai-`` is put in front
    ("2024 triage" -> "ai-2024-triage").
+5. At most 40 characters in all, cut at a dash when there is one in the last third.
 6. A name that would clash (see above) gets ``-service`` appended ("pytest" -> "pytest-service").
 
 The package name is the project name with dashes turned into underscores, and the same
@@ -38,8 +38,8 @@ import sys
 import unicodedata
 
 DEFAULT_SLUG = "ai-service"
-MAX_DERIVED = 48
-MAX_NAME = 64
+MAX_NAME = 40
+"""The template's limit: longer names push generated lines past their formatted length."""
 MAX_BYTES = 255
 
 SLUG_RE = re.compile(r"[a-z][a-z0-9]*(-[a-z0-9]+)*")
@@ -100,19 +100,25 @@ def _clashes(name: str) -> bool:
 def derive_slug(text: str) -> str:
     """The project name derived from free text by the rule in this module's docstring."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-    if len(slug) > MAX_DERIVED:
-        cut = slug[:MAX_DERIVED]
-        dash = cut.rfind("-")
-        slug = cut[:dash] if dash >= MAX_DERIVED * 2 // 3 else cut
-        slug = slug.strip("-")
-    if not slug:
+    core = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    if not core:
         return DEFAULT_SLUG
-    if not slug[0].isalpha():
-        slug = f"ai-{slug}"
+    prefix = "" if core[0].isalpha() else "ai-"
+    slug = prefix + _cut(core, MAX_NAME - len(prefix))
     if _clashes(slug):
-        slug = f"{slug}-service"
+        slug = _cut(slug, MAX_NAME - len("-service")) + "-service"
     return slug
+
+
+def _cut(slug: str, limit: int) -> str:
+    """At most ``limit`` characters, cut at a dash when there is one in the last third."""
+    if len(slug) <= limit:
+        return slug
+    cut = slug[:limit]
+    dash = cut.rfind("-")
+    if dash >= limit * 2 // 3:
+        cut = cut[:dash]
+    return cut.strip("-")
 
 
 def derive_package(slug: str) -> str:

@@ -40,7 +40,7 @@ def load(file: Path, rubric_path: Path | None = None) -> tuple[Loaded, bytes]:
     from assessor.domain import source as src
     from assessor.domain.load import load_assessment, load_rubric
 
-    display = str(file)
+    display = _display(file)
     text = src.read_text(file, display)
     data = file.read_bytes()
     if src.decode(data, display) != text:
@@ -75,7 +75,7 @@ def prepare(
         rubric = source.rubric
         if assessment_bytes is None:
             assessment_bytes = source.path.read_bytes()
-        label = str(source.path)
+        label = _display(source.path)
     else:
         result = source
         if assessment_bytes is None:
@@ -160,6 +160,14 @@ def render_prepared(
         template=template,
         progress=progress,
     )
+
+
+def _display(path: Path) -> str:
+    """The file as messages name it: relative to the working folder when inside it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except (ValueError, OSError):
+        return str(path)
 
 
 def _check_user_text(result: Result, data: bytes, label: str) -> None:

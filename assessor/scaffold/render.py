@@ -29,6 +29,7 @@ import contextlib
 import errno
 import filecmp
 import json
+import logging
 import os
 import shutil
 import stat
@@ -244,8 +245,6 @@ def _cookiecutter(template: Path, plan: Plan, scratch: Path) -> Path:
     """Render with cookiecutter's own functions; return the rendered project folder."""
     # cookiecutter + jinja2 take ~150 ms to import; only the scaffold command pays for it.
     from cookiecutter.exceptions import CookiecutterException
-    from cookiecutter.generate import generate_context, generate_files
-    from cookiecutter.prompt import prompt_for_config
     from jinja2 import TemplateError
 
     extra = plan.extra_context()
@@ -260,43 +259,91 @@ def _cookiecutter(template: Path, plan: Plan, scratch: Path) -> Path:
         key: (_PLACEHOLDER.format(key=key) if key in literal else value)
         for key, value in extra.items()
     }
+    log = _CookiecutterLog()
     try:
-        context = generate_context(
-            context_file=str(template / "cookiecutter.json"),
-            default_context=None,
-            extra_context=safe_extra,
-        )
-        context["_cookiecutter"] = {
-            k: v for k, v in context["cookiecutter"].items() if not k.startswith("_")
-        }
-        values = prompt_for_config(context, no_input=True)
-        context["cookiecutter"].update(values)
-        context["cookiecutter"].update(literal)
-        context["cookiecutter"]["_use_case"] = dict(plan.use_case)
-        context["_cookiecutter"].update(literal)
-        _check_context(context["cookiecutter"], extra)
-        context["cookiecutter"]["_template"] = str(template)
-        context["cookiecutter"]["_output_dir"] = str(scratch)
-        context["cookiecutter"]["_repo_dir"] = str(template)
-        context["cookiecutter"]["_checkout"] = None
-        _check_rendered_paths(template, context)
-        project = generate_files(
-            repo_dir=str(template),
-            context=context,
-            output_dir=str(scratch),
-            overwrite_if_exists=False,
-            skip_if_file_exists=False,
-            accept_hooks=True,
-            keep_project_on_failure=False,
-        )
+        with log:
+            project = _generate(template, plan, scratch, extra, literal, safe_extra)
     except CookiecutterException as exc:
-        raise ScaffoldError(f"rendering the template failed: {exc}") from exc
+        raise ScaffoldError(f"rendering the template failed: {log.explain(exc)}") from exc
     except TemplateError as exc:
         raise ScaffoldError(f"rendering the template failed: {type(exc).__name__}: {exc}") from exc
     project_path = Path(project)
     if project_path.parent != scratch:
         raise ScaffoldError("the template rendered its project outside the scratch folder")
     return project_path
+
+
+def _generate(
+    template: Path,
+    plan: Plan,
+    scratch: Path,
+    extra: dict[str, Any],
+    literal: dict[str, Any],
+    safe_extra: dict[str, Any],
+) -> str:
+    """cookiecutter's own steps (as cookiecutter.main does them), minus what we must avoid:
+    no user config (~/.cookiecutterrc could override values), no replay file in the home
+    folder, no prompting; the literal user text goes back in before any file is rendered."""
+    from cookiecutter.generate import generate_context, generate_files
+    from cookiecutter.prompt import prompt_for_config
+
+    context = generate_context(
+        context_file=str(template / "cookiecutter.json"),
+        default_context=None,
+        extra_context=safe_extra,
+    )
+    context["_cookiecutter"] = {
+        k: v for k, v in context["cookiecutter"].items() if not k.startswith("_")
+    }
+    values = prompt_for_config(context, no_input=True)
+    context["cookiecutter"].update(values)
+    context["cookiecutter"].update(literal)
+    context["cookiecutter"]["_use_case"] = dict(plan.use_case)
+    context["_cookiecutter"].update(literal)
+    _check_context(context["cookiecutter"], extra)
+    context["cookiecutter"]["_template"] = str(template)
+    context["cookiecutter"]["_output_dir"] = str(scratch)
+    context["cookiecutter"]["_repo_dir"] = str(template)
+    context["cookiecutter"]["_checkout"] = None
+    _check_rendered_paths(template, context)
+    project = generate_files(
+        repo_dir=str(template),
+        context=context,
+        output_dir=str(scratch),
+        overwrite_if_exists=False,
+        skip_if_file_exists=False,
+        accept_hooks=True,
+        keep_project_on_failure=False,
+    )
+    return str(project)
+
+
+class _CookiecutterLog(logging.Handler):
+    """Keep cookiecutter's log messages out of the terminal (it logs tracebacks for failed
+    hooks through the root logger's last-resort handler) and keep them for the error."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+        self._logger = logging.getLogger("cookiecutter")
+        self._propagate = True
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+    def __enter__(self) -> _CookiecutterLog:
+        self._propagate = self._logger.propagate
+        self._logger.addHandler(self)
+        self._logger.propagate = False
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._logger.removeHandler(self)
+        self._logger.propagate = self._propagate
+
+    def explain(self, exc: Exception) -> str:
+        said = "; ".join(dict.fromkeys(self.messages))
+        return f"{exc} ({said})" if said else str(exc)
 
 
 def _check_context(final: dict[str, Any], expected: dict[str, Any]) -> None:

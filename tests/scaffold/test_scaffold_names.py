@@ -43,9 +43,9 @@ def test_derived_names_follow_the_documented_rule(text: str, slug: str, package:
 
 def test_long_names_are_cut_at_a_dash_within_the_limit() -> None:
     slug = derive_slug("Customer refund policy question answering assistant for the web shop")
-    assert slug == "customer-refund-policy-question-answering"
-    assert len(slug) <= 48
-    assert len(derive_slug("é" * 200)) == 48
+    assert slug == "customer-refund-policy-question"
+    assert derive_slug("é" * 200) == "e" * 40
+    assert derive_slug("1" * 100) == "ai-" + "1" * 37
 
 
 @pytest.mark.parametrize(
@@ -64,7 +64,7 @@ def test_long_names_are_cut_at_a_dash_within_the_limit() -> None:
         ("a\nb", "control character U+000A"),
         ("a\u202eb", "U+202E (RIGHT-TO-LEFT OVERRIDE)"),
         ("é" * 130, "longer than 255 bytes"),
-        ("a" * 65, "longer than 64 characters"),
+        ("a" * 41, "longer than 40 characters"),
         ("My Service", "for example 'my-service'"),
         ("my_service", "for example 'my-service'"),
         ("9lives", "starting with a letter"),
