@@ -151,7 +151,7 @@ def server() -> Iterator[tuple[ScriptedServer, str]]:
 
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     httpd.daemon_threads = True
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread = threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     yield script, f"http://127.0.0.1:{httpd.server_address[1]}/v1"
     httpd.shutdown()

@@ -14,7 +14,11 @@ class Settings(BaseSettings):
     """Service settings. Each field is ``APP_<FIELD NAME>`` in the environment."""
 
     model_config = SettingsConfigDict(
-        env_prefix="APP_", env_file=".env", extra="ignore", validate_default=True
+        env_prefix="APP_",
+        env_file=".env",
+        extra="ignore",
+        validate_default=True,
+        use_attribute_docstrings=True,
     )
 
     llm_provider: Literal["fake", "openai"] = "fake"
