@@ -193,8 +193,10 @@ def create_app(
 
     @app.get("/metrics")
     async def metrics(request: Request) -> Response:
+        svc = services(request)
+        await svc.monitor.refresh()  # verdicts given on other instances count too
         return Response(
-            services(request).metrics.render(),
+            svc.metrics.render(),
             media_type="text/plain; version=0.0.4; charset=utf-8",
         )
 

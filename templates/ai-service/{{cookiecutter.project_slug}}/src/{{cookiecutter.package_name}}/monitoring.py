@@ -57,7 +57,8 @@ class ErrorRateMonitor:
         self.current = ErrorRate(0, 0, 0.0, 1.0, max_error_rate)
 
     async def refresh(self) -> ErrorRate:
-        """Recount the verdicts from the store, update the gauges, warn when over the limit."""
+        """Recount the verdicts from the store (all instances write there), update the gauges,
+        and warn when over the limit (once per new verdict, not on every refresh)."""
         counts = await self.store.verdict_counts(UNBIASED_REASONS)
         reviews = sum(counts.values())
         errors = counts.get("edited", 0) + counts.get("rejected", 0)
@@ -69,7 +70,7 @@ class ErrorRateMonitor:
         self.metrics.error_rate_reviews.set(reviews)
         self.metrics.error_rate_max.set(self.max_error_rate)
         self.metrics.error_rate_alert.set(1 if rate.alert else 0)
-        if rate.alert:
+        if rate.alert and (not self.current.alert or rate.reviews != self.current.reviews):
             log.warning(
                 "error rate above the assessed maximum: %d of %d reviewed outputs wrong, "
                 "95%% interval [%.3f, %.3f], maximum %.3f",

@@ -90,17 +90,18 @@ class FakeProvider:
     def __init__(self, settings: Settings) -> None:
         self._confidence = settings.fake_confidence
         self._latency = settings.fake_latency_ms / 1000
-        self._attempts: Counter[str] = Counter()
+        self._flaky_attempts: Counter[str] = Counter()
 
     async def complete(self, request: LLMRequest) -> Completion:
         if self._latency:
             await asyncio.sleep(self._latency)
         markers = {match.group(1): match.group(2) for match in self._MARKER.finditer(request.input)}
-        self._attempts[request.input] += 1
         if "error" in markers:
             raise ProviderError("fake provider: simulated error")
-        if "flaky" in markers and self._attempts[request.input] == 1:
-            raise ProviderError("fake provider: simulated transient error")
+        if "flaky" in markers:
+            self._flaky_attempts[request.input] += 1
+            if self._flaky_attempts[request.input] == 1:
+                raise ProviderError("fake provider: simulated transient error")
         if "timeout" in markers:
             await asyncio.sleep(3600)
         if "malformed" in markers:

@@ -40,7 +40,8 @@ def _same_origin(request: Request) -> bool:
 async def review_list(request: Request, done: str | None = None) -> HTMLResponse:
     services = request.app.state.services
     items = await services.reviews.list("pending")
-    return _render("review_list.html", items=items, done=done, error_rate=services.monitor.current)
+    error_rate = await services.monitor.refresh()  # verdicts given on other instances count too
+    return _render("review_list.html", items=items, done=done, error_rate=error_rate)
 
 
 @router.get("/review/{review_id}", response_class=HTMLResponse)
