@@ -26,6 +26,7 @@ import json
 import os
 import socket
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -346,6 +347,8 @@ class Session:
         self.saves = 0
         self.saving = False
         """A save is in progress (signal handlers wait for it instead of racing it)."""
+        self.after_save: Callable[[], None] | None = None
+        """Called after each save attempt (the wizard's signal handling hooks in here)."""
         self._blocked: str | None = None
         """Saving is refused (a corrupt file could not be set aside and must not be lost)."""
 
@@ -687,6 +690,8 @@ class Session:
             return False
         finally:
             self.saving = False
+            if self.after_save is not None:
+                self.after_save()
         self.dirty = False
         self.save_error = None
         self.saves += 1

@@ -95,12 +95,15 @@ class AssessmentApp(App[int]):
             self.show_questions()
             if s.complete:
                 self.show_results()
-        for notice in s.notices:
-            self.notify(notice.text, severity=notice.severity, timeout=12)  # type: ignore[arg-type]
+        self.call_after_refresh(self._show_notices)
         if self.locked_message:
             from assessor.tui.screens.modals import LockedModal
 
             self.push_screen(LockedModal(self.locked_message), self._locked_choice)
+
+    def _show_notices(self) -> None:
+        for notice in self.session.notices:
+            self.notify(notice.text, severity=notice.severity, timeout=15)  # type: ignore[arg-type]
 
     def _locked_choice(self, choice: str | None) -> None:
         if choice != "readonly":

@@ -141,12 +141,13 @@ def render_results(result: Result, session: Session) -> list[Any]:
         table = Table(box=None, pad_edge=False, show_header=False)
         table.add_column(style="bold")
         table.add_column(justify="right")
+        table.add_column(style="green")
         best = {"no_review": "No review", "review_all": "Review every output",
                 "threshold": "Review below the threshold"}  # fmt: skip
         for key, label in best.items():
             value = getattr(cost, f"daily_cost_{'with_threshold' if key == 'threshold' else key}")
-            mark = "  ← lowest" if cost.best_policy == key else ""
-            table.add_row(label, f"{_money(value)} per day{mark}")
+            mark = "← lowest" if cost.best_policy == key else ""
+            table.add_row(label, f"{_money(value)} per day", mark)
         parts = [Text("Cost model", style="bold"), table]
         parts.append(
             Text(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -17,27 +16,10 @@ from textual.widgets import Button, Checkbox, Input, Label, RadioButton, RadioSe
 from assessor.domain.rubric import Question
 from assessor.domain.scoring import Result
 from assessor.errors import AssessorError
+from assessor.tui.common import FORMAT_LABELS, not_ready_reason, report_formats, slug
 
 if TYPE_CHECKING:
     from assessor.session import Session
-
-FORMAT_LABELS = {"md": "Markdown", "html": "HTML", "pdf": "PDF", "json": "JSON"}
-
-
-def report_formats() -> list[str]:
-    """The formats ``assessor.reports.write_report`` offers (Markdown and JSON at least)."""
-    try:
-        from assessor import reports
-    except ImportError:
-        return ["md", "json"]
-    formats = getattr(reports, "FORMATS", None)
-    return list(formats) if formats else list(FORMAT_LABELS)
-
-
-def slug(text: str) -> str:
-    """A folder name from a use-case name: lower case, letters and digits joined by '-'."""
-    cleaned = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
-    return cleaned[:60].strip("-") or "ai-service"
 
 
 class _Dialog(ModalScreen[Any]):
@@ -105,18 +87,6 @@ class NoteModal(_Dialog):
         self.dismiss(self.query_one("#note-text", Input).value)
 
 
-def _ready(session: Session) -> str | None:
-    """Why a report or a project cannot be made from the assessment yet, or None."""
-    if not session.complete:
-        missing = [q.id for q in session.open_questions()]
-        if not session.name.strip():
-            missing.insert(0, "use_case.name")
-        return f"Answer the open questions first: {', '.join(missing)}."
-    if not session.flush():
-        return f"The assessment is not saved ({session.save_error}); fix that first."
-    return None
-
-
 class ExportModal(_Dialog):
     """Write a report of this assessment; asks for the format and the destination."""
 
@@ -156,7 +126,7 @@ class ExportModal(_Dialog):
 
     def on_mount(self) -> None:
         self.query_one("#destination", Input).focus()
-        problem = _ready(self.session)
+        problem = not_ready_reason(self.session)
         if problem:
             self.show_error(problem)
 
@@ -172,7 +142,7 @@ class ExportModal(_Dialog):
     def action_confirm(self) -> None:
         if self.busy:
             return
-        problem = _ready(self.session)
+        problem = not_ready_reason(self.session)
         if problem:
             self.show_error(problem)
             return
@@ -242,7 +212,7 @@ class ScaffoldModal(_Dialog):
 
     def on_mount(self) -> None:
         self.query_one("#destination", Input).focus()
-        problem = _ready(self.session)
+        problem = not_ready_reason(self.session)
         if problem:
             self.show_error(problem)
 
@@ -250,7 +220,7 @@ class ScaffoldModal(_Dialog):
     def action_confirm(self) -> None:
         if self.busy:
             return
-        problem = _ready(self.session)
+        problem = not_ready_reason(self.session)
         if problem:
             self.show_error(problem)
             return

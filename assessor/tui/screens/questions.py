@@ -145,17 +145,15 @@ class QuestionScreen(Screen[None]):
         assert isinstance(widget, AnswerInput)
         q = widget.question
         error = self.query_one("#answer-error", Static)
-        if not event.value.strip():
-            error.update("")
-            widget.remove_class("-invalid")
+        value, problem = (None, None)
+        if event.value.strip():
+            value, problem = self.session.parse_answer(q, event.value)
+        widget.set_class(problem is not None, "-invalid")
+        error.update(Text(f"{problem}; not counted until it is valid") if problem else "")
+        if problem or not event.value.strip():
+            # What is saved is what the field shows: an invalid answer leaves it open.
             self.session.clear_answer(q.id)
         else:
-            value, problem = self.session.parse_answer(q, event.value)
-            widget.set_class(problem is not None, "-invalid")
-            if problem:
-                error.update(Text(f"{problem}; the last valid answer is kept"))
-                return
-            error.update("")
             self.session.set_answer(q.id, value)
         self.post_message(AnswerChanged(q.id, immediate=False))
 

@@ -14,14 +14,8 @@ from textual.binding import Binding, BindingType
 from textual.widgets import Input, RadioButton, RadioSet
 
 from assessor.domain.rubric import Question
+from assessor.tui.common import choices, format_answer
 from assessor.tui.messages import Advance
-
-
-def choices(question: Question) -> list[tuple[Any, str, str]]:
-    """(value, label, help) of each option a choice or yes/no question offers."""
-    if question.type == "boolean":
-        return [(True, "Yes", ""), (False, "No", "")]
-    return [(o.value, o.label, o.help) for o in question.options]
 
 
 class ChoiceSet(RadioSet):
@@ -45,23 +39,21 @@ class ChoiceSet(RadioSet):
             buttons.append(RadioButton(text, value=picked))
         super().__init__(*buttons, id=id)
 
+    def on_mount(self) -> None:
+        # RadioSet highlights the first option on mount; start on the answer instead, so
+        # that Enter on a resumed question keeps it.
+        self.call_later(self._highlight_answer)
+
+    def _highlight_answer(self) -> None:
+        if self.pressed_index >= 0:
+            self._selected = self.pressed_index
+
     def value_at(self, index: int) -> Any:
         return self.values[index]
 
     def action_pick_and_advance(self) -> None:
         self.action_toggle_button()
         self.post_message(Advance())
-
-
-def format_answer(question: Question, value: Any) -> str:
-    """An answer as the user would type it back."""
-    if value is None:
-        return "unknown" if question.nullable else ""
-    if question.type == "fraction" and isinstance(value, int | float):
-        return f"{value * 100:g}%"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
 
 
 class AnswerInput(Input):

@@ -1,0 +1,61 @@
+"""Answer and action helpers the app and the plain wizard share (no Textual here)."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from assessor.domain.rubric import Question
+    from assessor.session import Session
+
+FORMAT_LABELS = {"md": "Markdown", "html": "HTML", "pdf": "PDF", "json": "JSON"}
+
+
+def choices(question: Question) -> list[tuple[Any, str, str]]:
+    """(value, label, help) of each option a choice or yes/no question offers."""
+    if question.type == "boolean":
+        return [(True, "Yes", ""), (False, "No", "")]
+    return [(o.value, o.label, o.help) for o in question.options]
+
+
+def format_answer(question: Question, value: Any) -> str:
+    """An answer as the user would type it back (a fraction as a percentage)."""
+    if value is None:
+        return "unknown" if question.nullable else ""
+    if question.type == "fraction" and isinstance(value, int | float):
+        return f"{value * 100:g}%"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def report_formats() -> list[str]:
+    """The formats ``assessor.reports.write_report`` offers (Markdown and JSON at least)."""
+    try:
+        from assessor import reports
+    except ImportError:
+        return ["md", "json"]
+    formats = getattr(reports, "FORMATS", None)
+    return list(formats) if formats else list(FORMAT_LABELS)
+
+
+def slug(text: str) -> str:
+    """A folder name from a use-case name: lower case, letters and digits joined by '-'."""
+    cleaned = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    return cleaned[:60].strip("-") or "ai-service"
+
+
+def not_ready_reason(session: Session) -> str | None:
+    """Why a report or a project cannot be made from the assessment yet, or None.
+
+    Both read the assessment file, so it must be complete and saved.
+    """
+    if not session.complete:
+        missing = [q.id for q in session.open_questions()]
+        if not session.name.strip():
+            missing.insert(0, "use_case.name")
+        return f"Answer the open questions first: {', '.join(missing)}."
+    if not session.flush():
+        return f"The assessment is not saved ({session.save_error}); fix that first."
+    return None
