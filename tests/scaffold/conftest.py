@@ -25,6 +25,7 @@ import pytest
 from scaffold_support import (
     PATTERNS,
     REAL_TEMPLATE,
+    REPO,
     VARIANTS,
     ProjectVenv,
     assessment_yaml,
@@ -129,17 +130,17 @@ def project_venv(
     base = Path(request.config.cache.mkdir("assessor-scaffold-venv"))  # type: ignore[union-attr]
     venv = ProjectVenv(base / f"venv-{template_hash()}", base / "venv.lock")
     marker = venv.path / ".assessor-ready"
+    # hatchling builds editable wheels with `editables`; without build isolation it must be there
+    wanted = "\n".join(sorted({*dependencies(render_variant("full")), "editables"})) + "\n"
     with venv.locked():
-        if not marker.exists():
+        if not venv.python.exists():
             for stale in base.glob("venv-*"):
                 shutil.rmtree(stale, ignore_errors=True)
             run_checked([sys.executable, "-m", "venv", str(venv.path)], timeout=300)
-            deps = dependencies(render_variant("full"))
-            run_checked(
-                [str(venv.python), "-m", "pip", "install", "-q", "--upgrade", "pip", *deps],
-                timeout=1800,
-            )
-            marker.write_text("\n".join(deps) + "\n", encoding="utf-8")
+        if not marker.exists() or marker.read_text(encoding="utf-8") != wanted:
+            pip = [str(venv.python), "-m", "pip", "install", "-q", "--upgrade", "pip"]
+            run_checked([*pip, *wanted.splitlines()], timeout=1800)
+            marker.write_text(wanted, encoding="utf-8")
     return venv
 
 
@@ -170,3 +171,13 @@ def run_project_pytest(
         )
 
     return run
+
+
+@pytest.fixture
+def require_services(request: pytest.FixtureRequest) -> Callable[..., None]:
+    """tests/conftest.py's ``require_services`` (that module is not importable by name)."""
+    root = str(REPO / "tests" / "conftest.py")
+    for plugin in request.config.pluginmanager.get_plugins():
+        if getattr(plugin, "__file__", None) == root:
+            return plugin.require_services  # type: ignore[no-any-return]
+    raise LookupError("tests/conftest.py is not loaded")

@@ -64,16 +64,24 @@ BASE_ASSESSMENT = {
 """A valid assessment recommending the fallback and the cache (not the async pipeline)."""
 
 
+DROP = "<drop>"
+"""As the value of an answer in :func:`assessment_yaml`: leave that answer out."""
+
+
 def assessment_yaml(
     *, use_case: Mapping[str, str] | None = None, answers: Mapping[str, object] | None = None
 ) -> str:
-    """The YAML text of :data:`BASE_ASSESSMENT` with some use-case fields or answers changed."""
+    """The YAML text of :data:`BASE_ASSESSMENT` with some use-case fields or answers changed.
+
+    An answer given as :data:`DROP` is removed.
+    """
     import yaml
 
+    merged = {**BASE_ASSESSMENT["answers"], **(answers or {})}  # type: ignore[dict-item]
     doc = {
         **BASE_ASSESSMENT,
         "use_case": {**BASE_ASSESSMENT["use_case"], **(use_case or {})},  # type: ignore[dict-item]
-        "answers": {**BASE_ASSESSMENT["answers"], **(answers or {})},  # type: ignore[dict-item]
+        "answers": {k: v for k, v in merged.items() if v != DROP},
     }
     return yaml.safe_dump(doc, sort_keys=False, allow_unicode=True)
 
