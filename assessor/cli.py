@@ -9,16 +9,20 @@ codes.
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import io
 import os
 import sys
 from collections.abc import Callable
-from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from assessor import __version__
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -35,6 +39,33 @@ def _echo_error(message: str) -> None:
         f"error: {terminal_safe(message)}" if "\n" not in message else terminal_safe(message),
         err=True,
     )
+
+
+class _LazyPath(click.Path):
+    """A path argument given to commands as ``pathlib.Path``; pathlib is imported when a
+    command runs, not at start-up (it is about a tenth of ``assessor --help``)."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        from pathlib import Path
+
+        return Path(os.fsdecode(super().convert(value, param, ctx)))
+
+
+PATH = _LazyPath()
+
+
+def _utf8(stream: Any) -> bool:
+    encoding = (getattr(stream, "encoding", None) or "utf-8").lower().replace("-", "")
+    return encoding in ("utf8", "utf_8", "utf8sig")
+
+
+def _tolerant_streams() -> None:
+    """Never crash on a character the terminal cannot show (LANG=C, PYTHONIOENCODING=ascii):
+    write it as an escape instead. Views also choose ASCII symbols for such terminals."""
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper) and not _utf8(stream):
+            with contextlib.suppress(ValueError, OSError):
+                stream.reconfigure(errors="backslashreplace")
 
 
 def handle_errors(func: F) -> F:
@@ -82,6 +113,7 @@ def main(ctx: click.Context, debug: bool) -> None:
 
     With no command, starts the interactive assessment (same as `assessor assess`).
     """
+    _tolerant_streams()
     if ctx.invoked_subcommand is None:
         ctx.invoke(assess)
 
@@ -91,7 +123,7 @@ def main(ctx: click.Context, debug: bool) -> None:
 
 
 @main.command()
-@click.argument("file", required=False, default="assessment.yaml", type=click.Path(path_type=Path))
+@click.argument("file", required=False, default="assessment.yaml", type=PATH)
 @click.option("--plain", is_flag=True, help="Use plain prompts instead of the full-screen app.")
 @handle_errors
 def assess(file: Path, plain: bool) -> None:
@@ -107,7 +139,7 @@ def assess(file: Path, plain: bool) -> None:
 
 
 @main.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("files", nargs=-1, required=True, type=PATH)
 @click.option(
     "--format", "fmt", type=click.Choice(["text", "json", "md"]), default="text", show_default=True
 )
@@ -116,24 +148,24 @@ def assess(file: Path, plain: bool) -> None:
     type=click.Choice(["conditional", "not_ready"]),
     help="Exit 3 when any verdict is at or below this.",
 )
-@click.option(
-    "--rubric", "rubric_path", type=click.Path(path_type=Path), help="Rubric file to use."
-)
+@click.option("--rubric", "rubric_path", type=PATH, help="Rubric file to use.")
 @handle_errors
 def score(files: tuple[Path, ...], fmt: str, fail_on: str | None, rubric_path: Path | None) -> None:
     """Score assessment files (exit 0 scored, 2 invalid, 3 with --fail-on)."""
     from assessor.commands import score_files
 
-    results = score_files(files, rubric_path)
     if fmt == "json":
-        import json
+        from assessor.commands import score_files_json
 
-        payload: Any = [r.model_dump(mode="json") for r in results]
-        text = json.dumps(
-            payload[0] if len(payload) == 1 else payload, indent=2, ensure_ascii=False
+        # JSON needs no Result objects in this process: large batches score in parallel.
+        text, verdicts = score_files_json(
+            list(files), rubric_path, ascii_only=not _utf8(sys.stdout)
         )
         click.echo(text)
-    elif fmt == "md":
+        _fail_on(fail_on, verdicts)
+        return
+    results = score_files(files, rubric_path)
+    if fmt == "md":
         from assessor.reports.markdown import score_summary
 
         click.echo(score_summary(results))
@@ -141,10 +173,15 @@ def score(files: tuple[Path, ...], fmt: str, fail_on: str | None, rubric_path: P
         from assessor.textview import print_results
 
         print_results(results)
+    _fail_on(fail_on, [r.verdict for r in results])
+
+
+def _fail_on(fail_on: str | None, verdicts: list[str]) -> None:
+    """Exit 3 when any verdict is at or below ``--fail-on``."""
     if fail_on:
         order = ["not_ready", "conditional", "ready"]
         limit = order.index(fail_on)
-        if any(order.index(r.verdict) <= limit for r in results):
+        if any(order.index(v) <= limit for v in verdicts):
             sys.exit(EXIT_FAIL_ON)
 
 
@@ -153,18 +190,16 @@ def score(files: tuple[Path, ...], fmt: str, fail_on: str | None, rubric_path: P
 
 
 @main.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("files", nargs=-1, required=True, type=PATH)
 @click.option("--format", "fmt", type=click.Choice(["md", "html", "pdf", "json"]), required=True)
-@click.option("-o", "--output", "out", type=click.Path(path_type=Path), required=True)
+@click.option("-o", "--output", "out", type=PATH, required=True)
 @click.option("--force", is_flag=True, help="Replace OUT if it exists.")
 @click.option("--title", help="Report title.")
 @click.option("--client", help="Client name shown on the cover.")
 @click.option("--author", help="Author shown on the cover.")
-@click.option("--logo", type=click.Path(path_type=Path), help="Logo image (PNG, JPEG or SVG).")
+@click.option("--logo", type=PATH, help="Logo image (PNG, JPEG or SVG).")
 @click.option("--history", is_flag=True, help="Show the assessment's history from git.")
-@click.option(
-    "--rubric", "rubric_path", type=click.Path(path_type=Path), help="Rubric file to use."
-)
+@click.option("--rubric", "rubric_path", type=PATH, help="Rubric file to use.")
 @handle_errors
 def report(
     files: tuple[Path, ...],
@@ -197,8 +232,8 @@ def report(
 
 
 @main.command()
-@click.argument("old", type=click.Path(path_type=Path))
-@click.argument("new", type=click.Path(path_type=Path))
+@click.argument("old", type=PATH)
+@click.argument("new", type=PATH)
 @click.option(
     "--format", "fmt", type=click.Choice(["text", "md"]), default="text", show_default=True
 )
@@ -215,12 +250,12 @@ def diff(old: Path, new: Path, fmt: str) -> None:
 
 
 @main.command()
-@click.argument("file", type=click.Path(path_type=Path))
+@click.argument("file", type=PATH)
 @click.option(
     "-o",
     "--output",
     "out",
-    type=click.Path(path_type=Path),
+    type=PATH,
     required=True,
     help="Folder to render the project into (must not exist or be empty).",
 )
@@ -228,9 +263,7 @@ def diff(old: Path, new: Path, fmt: str) -> None:
 @click.option("--force", is_flag=True, help="Render into a non-empty folder (never deletes files).")
 @click.option("--with", "with_", multiple=True, metavar="PATTERN", help="Add a pattern.")
 @click.option("--without", multiple=True, metavar="PATTERN", help="Leave a pattern out.")
-@click.option(
-    "--rubric", "rubric_path", type=click.Path(path_type=Path), help="Rubric file to use."
-)
+@click.option("--rubric", "rubric_path", type=PATH, help="Rubric file to use.")
 @click.option(
     "--name",
     "project_slug",
@@ -306,7 +339,7 @@ def rubric_show(rubric_id: str) -> None:
 
 
 @rubric.command("validate")
-@click.argument("path", type=click.Path(path_type=Path))
+@click.argument("path", type=PATH)
 @handle_errors
 def rubric_validate(path: Path) -> None:
     """Check a rubric file; exit 2 with every problem located when it is invalid."""
@@ -333,7 +366,7 @@ def schema(kind: str) -> None:
 
 
 @main.command()
-@click.argument("file", type=click.Path(path_type=Path))
+@click.argument("file", type=PATH)
 @click.option("--rubric", "rubric_ref", default=None, help="Rubric id or file.")
 @click.option("--force", is_flag=True, help="Replace FILE if it exists.")
 @handle_errors

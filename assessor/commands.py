@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
 
-from assessor.domain.load import Loaded, bundled_rubrics, load_assessment, load_rubric
+from assessor.domain.load import (
+    DEFAULT_RUBRIC,
+    Loaded,
+    bundled_rubrics,
+    load_assessment,
+    load_rubric,
+)
 from assessor.domain.rubric import Question, Rubric
-from assessor.domain.scoring import Result, score
+from assessor.domain.scoring import Result, score, score_data
 from assessor.errors import InputError, OutputExistsError, Problem
 
 
@@ -33,6 +40,138 @@ def score_loaded(item: Loaded) -> Result:
 def score_files(files: Iterable[Path], rubric_path: Path | None = None) -> list[Result]:
     """Load and score assessment files (all problems of all files reported at once)."""
     return [score_loaded(item) for item in load_all(files, rubric_path)]
+
+
+def results_json(results: list[Result], *, ascii_only: bool = False) -> str:
+    """The score JSON: one object for one result, an array for several (pydantic's fast
+    serializer; non-finite numbers would come out as null, never NaN)."""
+    items = [r.model_dump_json(indent=2, ensure_ascii=ascii_only) for r in results]
+    return _json_array(items) if len(items) != 1 else items[0]
+
+
+def _json_array(items: list[str]) -> str:
+    """A JSON array of already-serialised, indented objects, formatted as ``json.dumps(...,
+    indent=2)`` would format it."""
+    if not items:
+        return "[]"
+    return "[\n" + ",\n".join("  " + item.replace("\n", "\n  ") for item in items) + "\n]"
+
+
+PARALLEL_FROM = 64
+"""Batches at least this large are scored by forked workers, one per available CPU."""
+
+
+def score_files_json(
+    files: list[Path], rubric_path: Path | None = None, *, ascii_only: bool = False
+) -> tuple[str, list[str]]:
+    """The score JSON of ``files`` (exactly ``results_json(score_files(...))``) and the
+    verdicts, in file order, serialised from :func:`score_data` without building models.
+
+    A large batch on a machine with several CPUs is split into contiguous chunks scored by
+    forked workers; each sends back the JSON text of its results (nothing to re-validate or
+    unpickle), and the parent joins them in order. Problems in any file are collected from
+    every worker and reported together, as in the serial path. ``ASSESSOR_JOBS=1`` turns
+    it off.
+    """
+    jobs = _jobs(len(files))
+
+    from pydantic_core import to_json
+
+    def chunk_json(chunk: list[Path]) -> list[tuple[str, str]]:
+        out: list[tuple[str, str]] = []
+        for item in load_all(chunk, rubric_path):
+            data = score_data(
+                item.rubric, item.assessment.use_case, item.answers, notes=item.assessment.notes
+            )
+            text = to_json(data, indent=2, ensure_ascii=ascii_only).decode()
+            out.append((text, data["verdict"]))
+        return out
+
+    if jobs < 2:
+        items = chunk_json(files)
+    else:
+        # Load shared state once before forking: the workers inherit it warm.
+        if rubric_path:
+            load_rubric(rubric_path).compiled  # noqa: B018 - warms the cache
+        load_rubric(DEFAULT_RUBRIC).compiled  # noqa: B018
+        size = -(-len(files) // jobs)
+        chunks = [files[i : i + size] for i in range(0, len(files), size)]
+        items = [item for part in _forked(chunk_json, chunks) for item in part]
+    texts = [text for text, _ in items]
+    return (_json_array(texts) if len(texts) != 1 else texts[0]), [v for _, v in items]
+
+
+def _jobs(count: int) -> int:
+    """How many processes to score ``count`` files with (1 unless it pays off and is safe)."""
+    import os
+    import threading
+
+    wanted = os.environ.get("ASSESSOR_JOBS", "")
+    if wanted.isdigit():
+        limit = int(wanted)
+    else:
+        limit = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
+    # fork() copies only the calling thread: with other threads running, stay serial.
+    if count < PARALLEL_FROM or not hasattr(os, "fork") or threading.active_count() > 1:
+        return 1
+    return max(1, min(limit, 8, count // (PARALLEL_FROM // 2)))
+
+
+def _forked(work: Callable[[list[Path]], list[Any]], chunks: list[list[Path]]) -> list[list[Any]]:
+    """Run ``work`` on each chunk, the first in this process and the rest in forked children.
+
+    Each child pickles ``("ok", value)`` or ``("input", problems)`` or ``("bug", text)`` to a
+    pipe and leaves with ``os._exit`` (no cleanup of the parent's state runs twice).
+    """
+    import os
+    import pickle
+
+    children: list[tuple[int, int]] = []
+    for chunk in chunks[1:]:
+        read_fd, write_fd = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - runs in the child
+            code = 0
+            try:
+                os.close(read_fd)
+                try:
+                    payload: tuple[str, Any] = ("ok", work(chunk))
+                except InputError as exc:
+                    payload = ("input", exc.problems)
+                except BaseException as exc:
+                    payload = ("bug", f"{type(exc).__name__}: {exc}")
+                data = pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL)
+                view = memoryview(data)
+                while view:
+                    view = view[os.write(write_fd, view) :]
+            except BaseException:
+                code = 1
+            finally:
+                os._exit(code)
+        os.close(write_fd)
+        children.append((pid, read_fd))
+
+    outcomes: list[tuple[str, Any]] = []
+    try:
+        outcomes.append(("ok", work(chunks[0])))
+    except InputError as exc:
+        outcomes.append(("input", exc.problems))
+    finally:
+        for pid, read_fd in children:
+            with os.fdopen(read_fd, "rb") as pipe:
+                data = pipe.read()
+            _, status = os.waitpid(pid, 0)
+            if data:
+                outcomes.append(pickle.loads(data))
+            else:
+                outcomes.append(("bug", f"worker exited with status {status}"))
+    problems = [p for kind, value in outcomes if kind == "input" for p in value]
+    bugs = [value for kind, value in outcomes if kind == "bug"]
+    if bugs:
+        raise RuntimeError("scoring worker failed: " + "; ".join(bugs))
+    if problems:
+        raise InputError(problems)
+    return [value for _, value in outcomes]
 
 
 def list_rubrics() -> list[str]:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
 _PACKAGE = Path(__file__).resolve().parent
 
 
+@lru_cache(maxsize=8)
 def data_dir(name: str) -> Path:
     """Return the folder of bundled data ``name`` (``rubrics`` or ``templates``).
 

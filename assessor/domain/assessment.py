@@ -126,8 +126,11 @@ def check_answers(
 ) -> tuple[dict[str, Any], list[AnswerIssue]]:
     """Validate answers against the rubric.
 
-    Returns the cleaned answers and every issue found. With ``complete``, each required
-    question that applies must be answered.
+    Returns the cleaned answers and every issue found. An empty answer (``key:`` with no
+    value) counts as not answered, except for nullable questions where ``null`` means
+    "unknown". With ``complete``, each required question that applies must be answered;
+    questions whose applicability is itself unanswered (no ``task_type``) are not reported,
+    so one missing answer gives one message.
     """
     raw = raw or {}
     clean: dict[str, Any] = {}
@@ -139,9 +142,11 @@ def check_answers(
             issues.append(
                 AnswerIssue(
                     question=key,
-                    message=(f"rubric {rubric.id!r} has no question {key!r}{suggest(key, ids)}"),
+                    message=f"rubric {rubric.id!r} has no question {key!r}{suggest(key, ids)}",
                 )
             )
+            continue
+        if value is None and not question.nullable:
             continue
         value, error = coerce_answer(question, value, raw.get(key))
         if error:
@@ -149,22 +154,28 @@ def check_answers(
         else:
             clean[key] = value
     if complete:
-        for question in rubric.applicable(clean):
-            if question.required and question.id not in clean and not _failed(issues, question):
+        failed = {i.question for i in issues}
+        for question in rubric.questions:
+            if (
+                question.required
+                and question.id not in clean
+                and question.id not in failed
+                and rubric.applies(question, clean) is True
+            ):
                 issues.append(
-                    AnswerIssue(
-                        question=question.id,
-                        message=(
-                            f"missing required answer (rubric {rubric.id!r} asks: "
-                            f"{question.prompt})"
-                        ),
-                    )
+                    AnswerIssue(question=question.id, message=missing_message(rubric, question))
                 )
     return clean, issues
 
 
-def _failed(issues: list[AnswerIssue], question: Question) -> bool:
-    return any(i.question == question.id for i in issues)
+def missing_message(rubric: Rubric, question: Question) -> str:
+    if question.type == "choice":
+        hint = " (" + " | ".join(o.value for o in question.options) + ")"
+    elif question.type == "boolean":
+        hint = " (true | false)"
+    else:
+        hint = ""
+    return f"missing required answer; rubric {rubric.id!r} asks: {question.prompt}{hint}"
 
 
 def effective_answers(
@@ -176,10 +187,18 @@ def effective_answers(
     unknown, nullable answer), so conditions see no missing answers. For a partial one
     (``partial=True``), unanswered questions stay missing: they are open, never guessed.
     """
+    return effective_and_applicable(rubric, answers, partial)[0]
+
+
+def effective_and_applicable(
+    rubric: Rubric, answers: dict[str, Any], partial: bool = False
+) -> tuple[dict[str, Any], list[Question]]:
+    """:func:`effective_answers` and the questions that apply (scoring needs both)."""
     out = dict(answers)
     if not partial:
         for q in rubric.questions:
             if q.id not in out and not q.required:
                 out[q.id] = rubric.compiled.default_of(q.id, out)
-    applicable = {q.id for q in rubric.applicable(out)}
-    return {k: v for k, v in out.items() if k in applicable}
+    applicable = rubric.applicable(out)
+    ids = {q.id for q in applicable}
+    return {k: v for k, v in out.items() if k in ids}, applicable

@@ -19,13 +19,15 @@ from __future__ import annotations
 import math
 from typing import Any, Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from assessor.domain.rubric import Rubric
 
 
 class CostModel(BaseModel):
     """Expected daily costs under three review policies (currency units per day)."""
+
+    model_config = ConfigDict(defer_build=True)
 
     source: Literal["given", "defaults", "mixed"]
     """``given``: all three inputs came from the assessment; otherwise rubric defaults filled in."""
@@ -50,6 +52,11 @@ class CostModel(BaseModel):
 
 def compute(rubric: Rubric, answers: dict[str, Any]) -> CostModel:
     """The cost model for these answers, filling gaps with the rubric's defaults."""
+    return CostModel(**compute_data(rubric, answers))
+
+
+def compute_data(rubric: Rubric, answers: dict[str, Any]) -> dict[str, Any]:
+    """:func:`compute` as plain data (the shape of :class:`CostModel`)."""
     costs = rubric.costs
     level = answers.get(rubric.policy.key)
     defaults_used: list[str] = []
@@ -94,22 +101,22 @@ def compute(rubric: Rubric, answers: dict[str, Any]) -> CostModel:
     with_threshold = volume * (deferral * cost_per_review + residual * cost_per_error)
     options = {"no_review": no_review, "review_all": review_all, "threshold": with_threshold}
     best = min(options, key=lambda k: (options[k], k != "threshold"))
-    return CostModel(
-        source=source,
-        defaults_used=defaults_used,
-        cost_per_error=cost_per_error,
-        cost_per_review=cost_per_review,
-        volume_per_day=volume,
-        error_rate=mean,
-        error_rate_assumed=assumed,
-        confidence_threshold=round(threshold, 4),
-        deferral_rate=round(deferral, 6),
-        residual_error_rate=round(residual, 8),
-        daily_cost_no_review=round(no_review, 2),
-        daily_cost_review_all=round(review_all, 2),
-        daily_cost_with_threshold=round(with_threshold, 2),
-        best_policy=best,  # type: ignore[arg-type]
-    )
+    return {
+        "source": source,
+        "defaults_used": defaults_used,
+        "cost_per_error": cost_per_error,
+        "cost_per_review": cost_per_review,
+        "volume_per_day": volume,
+        "error_rate": mean,
+        "error_rate_assumed": assumed,
+        "confidence_threshold": round(threshold, 4),
+        "deferral_rate": round(deferral, 6),
+        "residual_error_rate": round(residual, 8),
+        "daily_cost_no_review": round(no_review, 2),
+        "daily_cost_review_all": round(review_all, 2),
+        "daily_cost_with_threshold": round(with_threshold, 2),
+        "best_policy": best,
+    }
 
 
 def betainc(a: float, b: float, x: float) -> float:

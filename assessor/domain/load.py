@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 from pydantic import BaseModel, ValidationError
 
@@ -31,44 +32,83 @@ class Loaded:
 
 def bundled_rubrics() -> dict[str, Path]:
     """Bundled rubric ids and their files."""
+    return dict(_bundled())
+
+
+@lru_cache(maxsize=1)
+def _bundled() -> dict[str, Path]:
     return {p.stem: p for p in sorted(rubrics_dir().glob("*.yaml"))}
 
 
 def pydantic_problems(
-    source: src.Source, exc: ValidationError, prefix: src.Path_ = ()
+    source: src.Source,
+    exc: ValidationError,
+    prefix: src.Path_ = (),
+    model: type[BaseModel] | None = None,
 ) -> list[Problem]:
+    """Turn pydantic's errors into located problems with plain messages."""
     problems = []
     for err in exc.errors():
         loc: tuple[Any, ...] = tuple(
             x for x in err["loc"] if not (isinstance(x, str) and x.startswith("function-"))
         )
         path = (*prefix, *loc)
-        kind = err["type"]
-        message = err["msg"]
-        if kind == "extra_forbidden":
-            parent = path[:-1]
-            message = f"unknown key {path[-1]!r}"
-            allowed = _allowed_keys(source, err, parent)
-            if allowed:
-                message += suggest(str(path[-1]), allowed)
-        elif kind == "missing":
-            message = "missing required field"
-        elif kind in ("string_type",) and isinstance(err.get("input"), bool | int | float):
-            message += "; quote the value to keep it as text"
-        elif message.startswith("Value error, "):
-            message = message[len("Value error, ") :]
-        problems.append(source.problem(path, message))
+        problems.append(source.problem(path, _message(err, loc, model)))
     return problems
 
 
-_KNOWN_KEYS: dict[str, list[str]] = {
-    "": ["version", "rubric", "use_case", "answers", "notes"],
-    "use_case": ["name", "description", "owner"],
-}
+def _message(err: Any, loc: tuple[Any, ...], model: type[BaseModel] | None) -> str:
+    kind = err["type"]
+    message = str(err["msg"])
+    given = err.get("input")
+    if kind == "extra_forbidden":
+        allowed = _allowed_keys(model, loc[:-1]) if model is not None else []
+        return f"unknown key {loc[-1]!r}" + (suggest(str(loc[-1]), allowed) if allowed else "")
+    if kind == "missing":
+        return "missing required field"
+    if kind == "string_type":
+        if isinstance(given, bool | int | float):
+            return "must be text; quote the value to keep it as text"
+        return "must be text"
+    if kind in ("dict_type", "model_type", "model_attributes_type"):
+        return "must be a mapping (key: value lines)"
+    if kind in ("list_type", "tuple_type"):
+        return "must be a list"
+    if kind == "string_too_short" and err.get("ctx", {}).get("min_length") == 1:
+        return "must not be empty"
+    if message.startswith("Value error, "):
+        return message[len("Value error, ") :]
+    if message.startswith("Input should be "):
+        return "must be " + message[len("Input should be ") :]
+    if message.startswith("String should have "):
+        return "must have " + message[len("String should have ") :]
+    return message
 
 
-def _allowed_keys(source: src.Source, err: Any, parent: src.Path_) -> list[str]:
-    return _KNOWN_KEYS.get(src.dotted(parent), [])
+def _allowed_keys(model: type[BaseModel], parent: tuple[Any, ...]) -> list[str]:
+    """The keys a mapping at ``parent`` (a pydantic location) may have, for "did you mean"."""
+    current: type[BaseModel] | None = model
+    for part in parent:
+        if isinstance(part, int) or current is None:
+            continue
+        fields = current.model_fields
+        field = next((f for n, f in fields.items() if (f.alias or n) == part), None)
+        if field is None:
+            field = fields.get(part)
+        current = _model_in(field.annotation) if field is not None else None
+    if current is None:
+        return []
+    return [f.alias or n for n, f in current.model_fields.items()]
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in get_args(annotation):
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None
 
 
 def _expect_mapping(source: src.Source) -> None:
@@ -92,7 +132,7 @@ def _mtime(path: Path) -> float:
 
 def _rubric_path(ref: str | Path, relative_to: Path | None) -> Path:
     text = str(ref)
-    bundled = bundled_rubrics()
+    bundled = _bundled()
     if text in bundled:
         return bundled[text]
     if "/" in text or "\\" in text or text.endswith((".yaml", ".yml", ".json")):
@@ -122,7 +162,7 @@ def rubric_from_source(source: src.Source) -> Rubric:
         return Rubric.model_validate(source.data)
     except ValidationError as exc:
         problems = []
-        for p in pydantic_problems(source, exc):
+        for p in pydantic_problems(source, exc, model=Rubric):
             # Cross-reference errors list several "path: message" parts; locate each one.
             if p.path == "" and ": " in p.message:
                 for part in p.message.split("; "):
@@ -145,10 +185,12 @@ def _parse_path(text: str) -> src.Path_:
 
 
 def _display(path: Path) -> str:
-    try:
-        return str(path.relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
+    """The path as the user wrote it; absolute paths under the current folder shortened."""
+    text = str(path)
+    if not os.path.isabs(text):
+        return text
+    cwd = os.getcwd()
+    return text[len(cwd) + 1 :] if text.startswith(cwd + os.sep) else text
 
 
 def load_assessment(
@@ -183,23 +225,20 @@ def assessment_from_source(
     data = dict(source.data)
     problems: list[Problem] = []
     # Text fields keep what the user wrote, even where YAML would type it (no, 010, 1.10).
-    for key in ("name", "description", "owner"):
-        uc = data.get("use_case")
-        if isinstance(uc, dict) and key in uc and not isinstance(uc[key], str):
-            raw = source.raw.get(("use_case", key))
-            if raw is not None and uc[key] is not None:
-                uc[key] = raw
-    if "rubric" in data and not isinstance(data["rubric"], str) and data["rubric"] is not None:
+    _keep_text(source, data.get("use_case"), ("use_case",), ("name", "description", "owner"))
+    _keep_text(source, data.get("notes"), ("notes",), None)
+    if data.get("rubric") is not None and not isinstance(data["rubric"], str):
         raw = source.raw.get(("rubric",))
         if raw is not None:
             data["rubric"] = raw
     answers_in = data.get("answers")
-    if answers_in is None and "answers" in data:
-        data["answers"] = {}
+    if answers_in is None:
+        # No answers yet (or "answers:" left empty): every required answer is missing.
+        answers_in = data["answers"] = {}
     try:
-        assessment = Assessment.model_validate(data)
+        assessment: Assessment | None = Assessment.model_validate(data)
     except ValidationError as exc:
-        problems.extend(pydantic_problems(source, exc))
+        problems.extend(pydantic_problems(source, exc, model=Assessment))
         assessment = None
 
     chosen: Rubric | None = None
@@ -223,24 +262,39 @@ def assessment_from_source(
 
     answers: dict[str, Any] = {}
     if chosen is not None and isinstance(answers_in, dict):
-        raw = {k[1]: v for k, v in source.raw.items() if len(k) == 2 and k[0] == "answers"}
-        answers, issues = check_answers(chosen, answers_in, raw, complete=complete)
+        raw_answers = {
+            str(k[1]): v for k, v in source.raw.items() if len(k) == 2 and k[0] == "answers"
+        }
+        answers, issues = check_answers(chosen, answers_in, raw_answers, complete=complete)
         for issue in issues:
             problems.append(source.problem(("answers", issue.question), issue.message))
-        if assessment is not None:
-            for key in assessment.notes:
-                if key not in chosen.by_id:
-                    problems.append(
-                        source.problem(
-                            ("notes", key),
-                            f"rubric {chosen.id!r} has no question {key!r}"
-                            f"{suggest(key, list(chosen.by_id))}",
-                        )
+        notes = data.get("notes")
+        for key in notes if isinstance(notes, dict) else ():
+            if key not in chosen.by_id:
+                problems.append(
+                    source.problem(
+                        ("notes", key),
+                        f"rubric {chosen.id!r} has no question {key!r}"
+                        f"{suggest(str(key), list(chosen.by_id))}",
                     )
+                )
     if problems:
         raise InputError(problems)
     assert assessment is not None and chosen is not None
     return Loaded(path=path, assessment=assessment, rubric=chosen, answers=answers)
+
+
+def _keep_text(
+    source: src.Source, mapping: Any, at: src.Path_, keys: tuple[str, ...] | None
+) -> None:
+    """Put back the text as written where YAML typed a scalar (``no``, ``010``, ``1.10``)."""
+    if not isinstance(mapping, dict):
+        return
+    for key, value in mapping.items():
+        if (keys is None or key in keys) and value is not None and not isinstance(value, str):
+            raw = source.raw.get((*at, key))
+            if raw is not None:
+                mapping[key] = raw
 
 
 def to_model(model: type[BaseModel], source: src.Source) -> BaseModel:
@@ -248,4 +302,4 @@ def to_model(model: type[BaseModel], source: src.Source) -> BaseModel:
     try:
         return model.model_validate(source.data)
     except ValidationError as exc:
-        raise InputError(pydantic_problems(source, exc)) from None
+        raise InputError(pydantic_problems(source, exc, model=model)) from None

@@ -7,6 +7,8 @@ correctly.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, Literal
 
@@ -46,6 +48,8 @@ class Question(_Strict):
     id: str = Field(pattern=IDENT)
     prompt: str
     """What the interactive assessment asks."""
+    label: str = ""
+    """A short name for summaries and tables ("Human oversight"); the prompt when empty."""
     help: str = ""
     """One or two sentences that help a team answer truthfully."""
     guide: str = ""
@@ -81,6 +85,11 @@ class Question(_Strict):
         if len(set(values)) != len(values):
             raise ValueError("option values must be unique")
         return self
+
+    @property
+    def short(self) -> str:
+        """The label, or the prompt without its question mark."""
+        return self.label or self.prompt.rstrip("?")
 
     @property
     def values(self) -> list[Any]:
@@ -299,8 +308,8 @@ class Rubric(_Strict):
 
         for i, q in enumerate(self.questions):
             check(q.applies_when, f"questions[{i}].applies_when")
-            for j, d in enumerate(q.default_when):
-                check(d.when, f"questions[{i}].default_when[{j}].when")
+            for j, rule in enumerate(q.default_when):
+                check(rule.when, f"questions[{i}].default_when[{j}].when")
         for i, d in enumerate(self.dimensions):
             if d.question and d.question not in by_id:
                 problems.append(f"dimensions[{i}].question: unknown question {d.question!r}")
@@ -337,6 +346,12 @@ class Rubric(_Strict):
     def compiled(self) -> CompiledRubric:
         return CompiledRubric(self)
 
+    def applies(self, question: Question, answers: Mapping[str, Any]) -> bool | None:
+        """Whether ``question`` applies given ``answers``: None while that depends on an
+        unanswered question."""
+        test = self.compiled.applies[question.id]
+        return True if test is None else test(answers)
+
     def applicable(self, answers: dict[str, Any]) -> list[Question]:
         """The questions that apply given the answers so far (unknown applicability counts)."""
         out = []
@@ -348,7 +363,12 @@ class Rubric(_Strict):
 
 
 class CompiledRubric:
-    """Conditions of a rubric compiled once to plain functions (scoring runs them a lot)."""
+    """A rubric's conditions compiled once to plain functions, and what each part reads.
+
+    Scoring runs the conditions many times (counterfactuals try dozens of answer changes per
+    assessment), so they are compiled once per rubric. The read-sets let a counterfactual
+    re-evaluate only the rules and dimensions that a changed answer can affect.
+    """
 
     def __init__(self, rubric: Rubric) -> None:
         self.applies: dict[str, Compiled | None] = {
@@ -371,6 +391,56 @@ class CompiledRubric:
             for k, v in p.params.items()
             if isinstance(v, ParamIf)
         }
+        by_id = {q.id: q for q in rubric.questions}
+        self.dimensions: list[tuple[Dimension, DimensionEvaluator]] = [
+            (d, _compile_dimension(d, by_id.get(d.question) if d.question else None))
+            for d in rubric.dimensions
+        ]
+
+        # What a changed answer can alter: itself, and (transitively) the questions whose
+        # default or applicability reads it.
+        readers: dict[str, set[str]] = {q.id: set() for q in rubric.questions}
+        for q in rubric.questions:
+            conds = [d.when for d in q.default_when]
+            if q.applies_when is not None:
+                conds.append(q.applies_when)
+            for cond in conds:
+                for read in cond.questions():
+                    readers.setdefault(read, set()).add(q.id)
+        self.affects: dict[str, frozenset[str]] = {}
+        for qid in readers:
+            seen, todo = {qid}, [qid]
+            while todo:
+                for nxt in readers.get(todo.pop(), ()):
+                    if nxt not in seen:
+                        seen.add(nxt)
+                        todo.append(nxt)
+            self.affects[qid] = frozenset(seen)
+        self.rule_blocker: list[bool] = [r.kind == "blocker" for r in rubric.rules]
+        self.rule_reads: list[frozenset[str]] = [
+            frozenset(r.when.questions()) for r in rubric.rules
+        ]
+        self.rule_reads_ordered: list[tuple[str, ...]] = [tuple(sorted(r)) for r in self.rule_reads]
+        self.dimension_reads: list[frozenset[str]] = [
+            frozenset(
+                ([d.question] if d.question else [])
+                + [x for c in d.cases for x in c.when.questions()]
+            )
+            for d in rubric.dimensions
+        ]
+        self.changeable: dict[str, list[Any]] = {
+            q.id: q.values for q in rubric.questions if q.changeable and q.values
+        }
+        """Questions a team can change, with the values counterfactuals try (rubric order)."""
+        self._touched: dict[tuple[str, ...], Touch] = {}
+        self.order: list[str] = [q.id for q in rubric.questions]
+        self.applicability_inputs: frozenset[str] = frozenset(
+            x for q in rubric.questions if q.applies_when for x in q.applies_when.questions()
+        )
+        self.rule_movers: list[frozenset[str]] = [
+            frozenset(q for q, hit in self.affects.items() if hit & reads)
+            for reads in self.rule_reads
+        ]
 
     def default_of(self, question_id: str, answers: dict[str, Any]) -> Any:
         default, rules = self.defaults[question_id]
@@ -378,6 +448,69 @@ class CompiledRubric:
             if test(answers):
                 return value
         return default
+
+    def touched(self, changed: Iterable[str]) -> Touch:
+        """What changing these questions can alter (cached per set of question ids)."""
+        key = tuple(sorted(changed))
+        found = self._touched.get(key)
+        if found is None:
+            hit: frozenset[str] = frozenset().union(*(self.affects.get(q, {q}) for q in key))
+            found = self._touched[key] = Touch(
+                rules=[i for i, reads in enumerate(self.rule_reads) if reads & hit],
+                dimensions=[i for i, reads in enumerate(self.dimension_reads) if reads & hit],
+                derived=[q for q in self.order if q in hit and q not in key],
+                reshapes=bool(hit & self.applicability_inputs),
+            )
+        return found
+
+
+@dataclass(frozen=True)
+class Touch:
+    """What a change to some answers can alter."""
+
+    rules: list[int]
+    """Indexes of the rules that read a changed or derived question."""
+    dimensions: list[int]
+    """Indexes of the dimensions that do."""
+    derived: list[str]
+    """Other questions whose default depends on a changed one, in rubric order."""
+    reshapes: bool
+    """Whether the change can alter which questions apply."""
+
+
+DimensionEvaluator = Callable[[Mapping[str, Any]], tuple[int | None, str]]
+
+
+def _compile_dimension(d: Dimension, question: Question | None) -> DimensionEvaluator:
+    """A dimension as a function of the answers: (score, level); (None, "open") when open."""
+    cases = [(c.score, c.level, c.when.compile()) for c in d.cases]
+    key = d.question
+    bands = [(b.max, b.score, b.level) for b in d.bands]
+    scores = dict(d.scores)
+    unknown = (d.unknown.score, d.unknown.level) if d.unknown is not None else (None, "open")
+    is_choice = question is not None and question.type == "choice"
+
+    def evaluate(answers: Mapping[str, Any]) -> tuple[int | None, str]:
+        for score, level, test in cases:
+            if test(answers):
+                return score, level
+        if key is None or key not in answers:
+            return None, "open"
+        value = answers[key]
+        if value is None:
+            return unknown
+        if bands and isinstance(value, int | float) and not isinstance(value, bool):
+            for top, score, level in bands:
+                if value <= top:
+                    return score, level
+            return None, "open"
+        name = str(value).lower() if isinstance(value, bool) else str(value)
+        if name in scores:
+            assert question is not None
+            return scores[name], str(value) if is_choice else question.label_of(value)
+        return None, "open"
+
+    return evaluate
 
 
 def _check_values(

@@ -18,24 +18,30 @@ How the numbers are made (also in the README):
 from __future__ import annotations
 
 import re
-from itertools import combinations
+from functools import lru_cache
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from assessor.domain import costmodel
-from assessor.domain.assessment import UseCase, effective_answers
-from assessor.domain.rubric import VERDICTS, ParamBy, ParamIf, Rubric, Verdict
+from assessor.domain.assessment import UseCase, effective_and_applicable, effective_answers
+from assessor.domain.rubric import VERDICTS, ParamBy, ParamIf, Rubric, Rule, Verdict
 
 MAX_IMPROVEMENTS = 12
 
 
-class RubricRef(BaseModel):
+class _Out(BaseModel):
+    # Built on first use: `assessor score --format json` serialises plain data and never
+    # needs these validators (building them is a tenth of its start-up).
+    model_config = ConfigDict(defer_build=True)
+
+
+class RubricRef(_Out):
     id: str
     version: str
 
 
-class DimensionScore(BaseModel):
+class DimensionScore(_Out):
     id: str
     title: str
     score: int | None
@@ -44,7 +50,7 @@ class DimensionScore(BaseModel):
     weight: float
 
 
-class Finding(BaseModel):
+class Finding(_Out):
     """A blocker or condition that applies, explained."""
 
     id: str
@@ -57,7 +63,7 @@ class Finding(BaseModel):
     """The answers the rule read, as given."""
 
 
-class PatternRecommendation(BaseModel):
+class PatternRecommendation(_Out):
     id: str
     title: str
     reason: str
@@ -65,7 +71,7 @@ class PatternRecommendation(BaseModel):
     params: dict[str, Any]
 
 
-class Improvement(BaseModel):
+class Improvement(_Out):
     """A smallest set of answer changes that raises the verdict."""
 
     changes: dict[str, Any]
@@ -75,7 +81,7 @@ class Improvement(BaseModel):
     """The changes in words, e.g. "Human oversight: A person approves each one"."""
 
 
-class Result(BaseModel):
+class Result(_Out):
     """Everything the rubric says about one assessment (the score JSON contract)."""
 
     use_case: str
@@ -110,45 +116,33 @@ def _words(rubric: Rubric, text: str, answers: dict[str, Any]) -> str:
         value = answers.get(q.id)
         return q.label_of(value).lower() if q.type == "choice" else q.label_of(value)
 
-    return _PLACEHOLDER.sub(sub, " ".join(text.split()))
+    flat = _flat(text)
+    return _PLACEHOLDER.sub(sub, flat) if "{" in flat else flat
+
+
+@lru_cache(maxsize=4096)
+def _flat(text: str) -> str:
+    """Text from YAML folded scalars on one line, single-spaced."""
+    return " ".join(text.split())
 
 
 def _dimensions(rubric: Rubric, answers: dict[str, Any]) -> list[DimensionScore]:
+    return [DimensionScore(**d) for d in _dimension_data(rubric, answers)]
+
+
+def _dimension_data(rubric: Rubric, answers: dict[str, Any]) -> list[dict[str, Any]]:
     out = []
-    cases = rubric.compiled.cases
-    for d in rubric.dimensions:
-        score: int | None = None
-        level = "open"
-        for case, test in cases[d.id]:
-            if test(answers):
-                score, level = case.score, case.level
-                break
-        else:
-            if d.question is not None and d.question in answers:
-                value = answers[d.question]
-                q = rubric.by_id[d.question]
-                if value is None:
-                    if d.unknown is not None:
-                        score, level = d.unknown.score, d.unknown.level
-                elif d.bands and isinstance(value, int | float) and not isinstance(value, bool):
-                    for band in d.bands:
-                        if value <= band.max:
-                            score, level = band.score, band.level
-                            break
-                else:
-                    key = str(value).lower() if isinstance(value, bool) else str(value)
-                    if key in d.scores:
-                        score, level = d.scores[key], q.label_of(value)
-                        if q.type == "choice":
-                            level = str(value)
+    for d, evaluate in rubric.compiled.dimensions:
+        value, level = evaluate(answers)
         out.append(
-            DimensionScore(id=d.id, title=d.title, score=score, level=level, weight=d.weight)
+            {"id": d.id, "title": d.title, "score": value, "level": level, "weight": d.weight}
         )
     return out
 
 
-def _findings(rubric: Rubric, answers: dict[str, Any]) -> tuple[list[Any], list[Any]]:
-    blockers, conditions = [], []
+def _findings(rubric: Rubric, answers: dict[str, Any]) -> tuple[list[Rule], list[Rule]]:
+    blockers: list[Rule] = []
+    conditions: list[Rule] = []
     for rule, test in rubric.compiled.rules:
         if test(answers) is True:
             (blockers if rule.kind == "blocker" else conditions).append(rule)
@@ -163,19 +157,33 @@ def _verdict(blockers: list[Any], conditions: list[Any]) -> Verdict:
     return "ready"
 
 
-def _final_score(
-    rubric: Rubric, dims: list[DimensionScore], verdict: Verdict, findings: int
+def _place(
+    rubric: Rubric, weighted: list[tuple[float, int | None]], verdict: Verdict, n: int
 ) -> int:
-    known = [(d.weight, d.score) for d in dims if d.score is not None and d.weight > 0]
+    """The final score: the weighted mean of known dimensions, lowered by ``finding_penalty``
+    once per finding of the verdict's kind, placed inside the verdict's band."""
+    known = [(w, s) for w, s in weighted if s is not None and w > 0]
     total = sum(w for w, _ in known)
     base = sum(w * s for w, s in known) / total if total else 50.0
-    base *= rubric.scoring.finding_penalty**findings
+    base *= rubric.scoring.finding_penalty**n
     lo, hi = rubric.scoring.bands[verdict]
     return int(lo + round((hi - lo) * base / 100.0))
 
 
+def _final_score(
+    rubric: Rubric, dims: list[DimensionScore], verdict: Verdict, findings: int
+) -> int:
+    return _place(rubric, [(d.weight, d.score) for d in dims], verdict, findings)
+
+
+def _final_score_data(
+    rubric: Rubric, dims: list[dict[str, Any]], verdict: Verdict, findings: int
+) -> int:
+    return _place(rubric, [(d["weight"], d["score"]) for d in dims], verdict, findings)
+
+
 def quick(rubric: Rubric, answers: dict[str, Any]) -> tuple[Verdict, int]:
-    """Verdict and score only: what counterfactuals and portfolio sorting need."""
+    """Verdict and score of effective answers only: what portfolio sorting needs."""
     blockers, conditions = _findings(rubric, answers)
     verdict = _verdict(blockers, conditions)
     n = len(blockers) if blockers else len(conditions)
@@ -196,62 +204,93 @@ def score(
     With ``partial``, unanswered questions stay open: rules that depend on them do not fire,
     dimensions that read them have no score, and the verdict is marked provisional.
     """
-    given = dict(answers)
-    answers = effective_answers(rubric, given, partial=partial)
-    dims = _dimensions(rubric, answers)
-    blocker_rules, condition_rules = _findings(rubric, answers)
-    verdict = _verdict(blocker_rules, condition_rules)
-    n = len(blocker_rules) if blocker_rules else len(condition_rules)
-    final = _final_score(rubric, dims, verdict, n)
-
-    def finding(rule: Any) -> Finding:
-        read = sorted(set(rule.when.questions()))
-        return Finding(
-            id=rule.id,
-            kind=rule.kind,
-            title=rule.title,
-            reason=_words(rubric, rule.reason, answers),
-            guide=" ".join(rule.guide.split()),
-            fix=" ".join(rule.fix.split()),
-            answers={q: answers.get(q) for q in read if q in answers},
-        )
-
-    cost = None
-    if rubric.policy.key in answers:
-        cost = costmodel.compute(rubric, answers)
-    open_questions = [
-        q.id for q in rubric.applicable(answers) if q.id not in answers and q.id not in given
-    ]
-    return Result(
-        use_case=use_case.name,
-        description=use_case.description,
-        owner=use_case.owner,
-        rubric=RubricRef(id=rubric.id, version=rubric.version),
-        verdict=verdict,
-        score=final,
-        provisional=partial and bool([q for q in open_questions if rubric.by_id[q].required]),
-        dimensions=dims,
-        blockers=[finding(r) for r in blocker_rules],
-        conditions=[finding(r) for r in condition_rules],
-        patterns=_patterns(rubric, answers, cost),
-        to_improve=_improvements(rubric, answers, verdict) if improvements else [],
-        cost_model=cost,
-        open_questions=open_questions,
-        answers=given,
-        notes=dict(notes or {}),
+    data = score_data(
+        rubric, use_case, answers, partial=partial, notes=notes, improvements=improvements
     )
+    return Result.model_validate(data)
+
+
+def score_data(
+    rubric: Rubric,
+    use_case: UseCase,
+    answers: dict[str, Any],
+    *,
+    partial: bool = False,
+    notes: dict[str, str] | None = None,
+    improvements: bool = True,
+) -> dict[str, Any]:
+    """What :func:`score` returns, as plain data in the :class:`Result` JSON shape.
+
+    ``score`` validates this into a ``Result``; ``assessor score --format json`` serialises
+    it directly (building hundreds of models per file only to dump them again is most of
+    the cost of scoring a portfolio). tests/unit/test_scoring_data.py checks that both give
+    the same JSON.
+    """
+    given = dict(answers)
+    answers, applicable = effective_and_applicable(rubric, given, partial=partial)
+    compiled = rubric.compiled
+    dims = _dimension_data(rubric, answers)
+    fired = [i for i, (_, test) in enumerate(compiled.rules) if test(answers) is True]
+    blocker_ids = [i for i in fired if compiled.rule_blocker[i]]
+    condition_ids = [i for i in fired if not compiled.rule_blocker[i]]
+    verdict = _verdict(blocker_ids, condition_ids)
+    final = _final_score_data(rubric, dims, verdict, len(blocker_ids or condition_ids))
+
+    def finding(index: int) -> dict[str, Any]:
+        rule = compiled.rules[index][0]
+        return {
+            "id": rule.id,
+            "kind": rule.kind,
+            "title": rule.title,
+            "reason": _words(rubric, rule.reason, answers),
+            "guide": _flat(rule.guide),
+            "fix": _flat(rule.fix),
+            "answers": {q: answers[q] for q in compiled.rule_reads_ordered[index] if q in answers},
+        }
+
+    cost = costmodel.compute_data(rubric, answers) if rubric.policy.key in answers else None
+    open_questions = [q.id for q in applicable if q.id not in answers and q.id not in given]
+    return {
+        "use_case": use_case.name,
+        "description": use_case.description,
+        "owner": use_case.owner,
+        "rubric": {"id": rubric.id, "version": rubric.version},
+        "verdict": verdict,
+        "score": final,
+        "provisional": partial and any(rubric.by_id[q].required for q in open_questions),
+        "dimensions": dims,
+        "blockers": [finding(i) for i in blocker_ids],
+        "conditions": [finding(i) for i in condition_ids],
+        "patterns": _pattern_data(rubric, answers, cost),
+        "to_improve": (
+            _improvement_data(rubric, given, verdict, partial=partial, base=(answers, fired, dims))
+            if improvements
+            else []
+        ),
+        "cost_model": cost,
+        "open_questions": open_questions,
+        "answers": given,
+        "notes": dict(notes or {}),
+    }
 
 
 def _patterns(
     rubric: Rubric, answers: dict[str, Any], cost: costmodel.CostModel | None
 ) -> list[PatternRecommendation]:
+    data = cost.model_dump() if cost is not None else None
+    return [PatternRecommendation(**p) for p in _pattern_data(rubric, answers, data)]
+
+
+def _pattern_data(
+    rubric: Rubric, answers: dict[str, Any], cost: dict[str, Any] | None
+) -> list[dict[str, Any]]:
     level = str(answers.get(rubric.policy.key))
     policy = rubric.policy
     computed: dict[str, Any] = {
         "max_error_rate": policy.max_error_rate.get(level),
         "review_sample_rate": policy.review_sample_rate.get(level),
         "cache_ttl_seconds": policy.cache_ttl_seconds.get(level),
-        "confidence_threshold": cost.confidence_threshold if cost else None,
+        "confidence_threshold": cost["confidence_threshold"] if cost else None,
     }
     out = []
     for pattern, test in rubric.compiled.patterns:
@@ -269,74 +308,198 @@ def _patterns(
             else:
                 params[key] = value
         out.append(
-            PatternRecommendation(
-                id=pattern.id,
-                title=pattern.title,
-                reason=_words(rubric, pattern.reason, answers),
-                guide=" ".join(pattern.guide.split()),
-                params=params,
-            )
+            {
+                "id": pattern.id,
+                "title": pattern.title,
+                "reason": _words(rubric, pattern.reason, answers),
+                "guide": _flat(pattern.guide),
+                "params": params,
+            }
         )
     return out
 
 
-def _improvements(rubric: Rubric, answers: dict[str, Any], verdict: Verdict) -> list[Improvement]:
-    """The smallest answer changes (one answer, then pairs) that raise the verdict."""
+class _WhatIf:
+    """Verdicts and scores of changed answers, re-evaluating only what a change can affect.
+
+    The base case is evaluated once. For a change, only the rules and dimensions that read a
+    changed question (or a question whose default or applicability depends on it) are run
+    again, and the effective answers are rebuilt only when such a dependency exists.
+    """
+
+    def __init__(
+        self,
+        rubric: Rubric,
+        given: dict[str, Any],
+        partial: bool,
+        base: tuple[dict[str, Any], list[int], list[dict[str, Any]]] | None = None,
+    ) -> None:
+        self.rubric = rubric
+        self.compiled = rubric.compiled
+        self.given = given
+        self.partial = partial
+        if base is None:
+            answers = effective_answers(rubric, given, partial=partial)
+            fired = [i for i, (_, test) in enumerate(self.compiled.rules) if test(answers) is True]
+            base = (answers, fired, _dimension_data(rubric, answers))
+        self.base = base[0]
+        self.fired = frozenset(base[1])
+        self.dims = [d["score"] for d in base[2]]
+        self.weights = [d.weight for d, _ in self.compiled.dimensions]
+
+    def rank_of(self, fired: frozenset[int]) -> int:
+        blocker = self.compiled.rule_blocker
+        if any(blocker[i] for i in fired):
+            return 0
+        return 1 if fired else 2
+
+    def worst(self, fired: frozenset[int]) -> list[int]:
+        """The fired rules that hold the verdict where it is (blockers, else conditions)."""
+        blocker = self.compiled.rule_blocker
+        blockers = [i for i in fired if blocker[i]]
+        return blockers or sorted(fired)
+
+    def outcome(
+        self, changes: dict[str, Any]
+    ) -> tuple[int, frozenset[int], dict[str, Any], list[int]]:
+        """(verdict rank, fired rule indexes, effective answers, touched dimensions)."""
+        touch = self.compiled.touched(changes)
+        if touch.reshapes:
+            answers = effective_answers(self.rubric, {**self.given, **changes}, self.partial)
+        else:
+            answers = {**self.base, **changes}
+            if not self.partial:  # refresh defaults that depend on a changed answer
+                for qid in touch.derived:
+                    if qid in answers and qid not in self.given:
+                        answers[qid] = self.compiled.default_of(qid, answers)
+        rules = self.compiled.rules
+        now = {i for i in touch.rules if rules[i][1](answers) is True}
+        fired = (self.fired - set(touch.rules)) | now
+        return self.rank_of(fired), frozenset(fired), answers, touch.dimensions
+
+    def score(
+        self, rank: int, fired: frozenset[int], answers: dict[str, Any], dim_ids: list[int]
+    ) -> int:
+        dims = list(self.dims)
+        for i in dim_ids:
+            dims[i] = self.compiled.dimensions[i][1](answers)[0]
+        verdict = VERDICTS[rank]
+        blocker = self.compiled.rule_blocker
+        n = sum(1 for i in fired if blocker[i]) if rank == 0 else len(fired)
+        return _place(self.rubric, list(zip(self.weights, dims, strict=True)), verdict, n)
+
+
+def _improvements(
+    rubric: Rubric,
+    given: dict[str, Any],
+    verdict: Verdict,
+    *,
+    partial: bool = False,
+    base: tuple[dict[str, Any], list[int], list[dict[str, Any]]] | None = None,
+) -> list[Improvement]:
+    data = _improvement_data(rubric, given, verdict, partial=partial, base=base)
+    return [Improvement(**item) for item in data]
+
+
+def _improvement_data(
+    rubric: Rubric,
+    given: dict[str, Any],
+    verdict: Verdict,
+    *,
+    partial: bool = False,
+    base: tuple[dict[str, Any], list[int], list[dict[str, Any]]] | None = None,
+) -> list[dict[str, Any]]:
+    """The smallest answer changes that raise the verdict: single answers, then pairs.
+
+    A change is a different value of an answered, applicable question the team can change
+    (``changeable``). A pair is listed only when it raises the verdict higher than either of
+    its changes does alone, so no listed pair contains a smaller change reaching as far.
+
+    The search skips what cannot work instead of trying every combination. To raise the
+    verdict, every rule that holds it (the blockers, or for a conditional verdict the
+    conditions) must stop firing, and a rule can only change when a question it reads (or a
+    question whose default or applicability that one depends on) changes. So a first change
+    must move at least one holding rule; after it, the second change must move every rule
+    still holding the verdict. ``base`` passes in (effective answers, fired rule indexes)
+    when the caller has them.
+    """
     rank = VERDICTS.index(verdict)
-    if rank == len(VERDICTS) - 1:
+    top = len(VERDICTS) - 1
+    if rank == top:
         return []
-    blockers, conditions = _findings(rubric, answers)
-    worst = blockers or conditions
-    involved = {q for rule in worst for q in rule.when.questions()}
+    whatif = _WhatIf(rubric, given, partial, base)
+    current = whatif.base
+    movers = rubric.compiled.rule_movers
+    holding = whatif.worst(whatif.fired)
+    first_movers = frozenset().union(*(movers[i] for i in holding))
 
-    singles: list[tuple[dict[str, Any], Verdict, int]] = []
-    helpful: list[tuple[str, Any]] = []
-    for question in rubric.applicable(answers):
-        if not question.changeable or question.id not in answers:
+    options: dict[str, list[Any]] = {}
+
+    def options_of(qid: str) -> list[Any]:
+        found = options.get(qid)
+        if found is None:
+            value = current[qid]
+            found = options[qid] = [
+                v for v in rubric.compiled.changeable[qid] if not _same(v, value)
+            ]
+        return found
+
+    Found = tuple[dict[str, Any], int, int]  # changes, verdict rank, score
+    singles: list[Found] = []
+    single_rank: dict[tuple[str, int], int] = {}
+    firsts: list[tuple[str, int, Any, frozenset[int]]] = []
+    for qid in rubric.compiled.changeable:
+        if qid not in first_movers or qid not in current:
+            continue  # moves no rule holding the verdict: cannot help alone or first
+        for n, value in enumerate(options_of(qid)):
+            new_rank, fired, answers, dims = whatif.outcome({qid: value})
+            single_rank[(qid, n)] = new_rank
+            if new_rank > rank:
+                score_ = whatif.score(new_rank, fired, answers, dims)
+                singles.append(({qid: value}, new_rank, score_))
+            if new_rank < top:  # a pair with a change that reaches the top alone is never
+                firsts.append((qid, n, value, fired))  # smaller than it, so skip those
+
+    pairs: list[Found] = []
+    tried: set[frozenset[tuple[str, int]]] = set()
+    for q1, n1, v1, fired1 in firsts:
+        still = whatif.worst(fired1)
+        if not still:
             continue
-        current = answers[question.id]
-        for value in question.values:
-            if _same(value, current):
+        seconds = frozenset.intersection(*(movers[i] for i in still))
+        alone1 = single_rank[(q1, n1)]
+        for q2 in rubric.compiled.changeable:
+            if q2 == q1 or q2 not in seconds or q2 not in current:
                 continue
-            changed = effective_answers(rubric, {**answers, question.id: value})
-            new_verdict, new_score = quick(rubric, changed)
-            if VERDICTS.index(new_verdict) > rank:
-                singles.append(({question.id: value}, new_verdict, new_score))
-            elif question.id in involved:
-                helpful.append((question.id, value))
+            for n2, v2 in enumerate(options_of(q2)):
+                pair = frozenset({(q1, n1), (q2, n2)})
+                if pair in tried:
+                    continue
+                tried.add(pair)
+                changes = {q1: v1, q2: v2}
+                new_rank, fired, answers, dims = whatif.outcome(changes)
+                alone = max(alone1, single_rank.get((q2, n2), rank))
+                if new_rank > rank and new_rank > alone:
+                    ordered = {q: changes[q] for q in rubric.compiled.changeable if q in changes}
+                    score_ = whatif.score(new_rank, fired, answers, dims)
+                    pairs.append((ordered, new_rank, score_))
 
-    # A pair is listed when it raises the verdict higher than either of its changes alone.
-    candidates = helpful + [(k, v) for changes, _, _ in singles for k, v in changes.items()]
-    pairs: list[tuple[dict[str, Any], Verdict, int]] = []
-    single_rank = {
-        (k, _key(v)): VERDICTS.index(verdict_) for c, verdict_, _ in singles for k, v in c.items()
-    }
-    for (q1, v1), (q2, v2) in combinations(candidates, 2):
-        if q1 == q2:
-            continue
-        changed = effective_answers(rubric, {**answers, q1: v1, q2: v2})
-        new_verdict, new_score = quick(rubric, changed)
-        new_rank = VERDICTS.index(new_verdict)
-        alone = max(single_rank.get((q1, _key(v1)), rank), single_rank.get((q2, _key(v2)), rank))
-        if new_rank > rank and new_rank > alone:
-            pairs.append(({q1: v1, q2: v2}, new_verdict, new_score))
+    def order(item: Found) -> tuple[int, int]:
+        return (-item[1], -item[2])
 
-    def order(item: tuple[dict[str, Any], Verdict, int]) -> tuple[int, int, int]:
-        changes, v, s = item
-        return (len(changes), -VERDICTS.index(v), -s)
-
-    seen: set[tuple[tuple[str, str], ...]] = set()
-    out: list[Improvement] = []
-    for changes, v, s in sorted(singles, key=order) + sorted(pairs, key=order):
-        key = tuple(sorted((k, _key(x)) for k, x in changes.items()))
-        if key in seen:
-            continue
-        seen.add(key)
+    out: list[dict[str, Any]] = []
+    for changes, new_rank, new_score in sorted(singles, key=order) + sorted(pairs, key=order):
         summary = "; ".join(
-            f"{rubric.by_id[k].prompt.rstrip('?')}: {rubric.by_id[k].label_of(x)}"
-            for k, x in changes.items()
+            f"{rubric.by_id[k].short}: {rubric.by_id[k].label_of(x)}" for k, x in changes.items()
         )
-        out.append(Improvement(changes=changes, verdict=v, score=s, summary=summary))
+        out.append(
+            {
+                "changes": changes,
+                "verdict": VERDICTS[new_rank],
+                "score": new_score,
+                "summary": summary,
+            }
+        )
         if len(out) >= MAX_IMPROVEMENTS:
             break
     return out
@@ -344,7 +507,3 @@ def _improvements(rubric: Rubric, answers: dict[str, Any], verdict: Verdict) -> 
 
 def _same(a: Any, b: Any) -> bool:
     return type(a) is type(b) and a == b
-
-
-def _key(value: Any) -> str:
-    return f"{type(value).__name__}:{value!r}"

@@ -70,31 +70,42 @@ def dotted(path: Path_) -> str:
 
 
 def read_text(path: Path, display: str | None = None) -> str:
-    """Read a UTF-8 text file with the checks every input gets (size, kind, encoding)."""
+    """Read a UTF-8 text file with the checks every input gets (kind, size, encoding).
+
+    The file is opened without blocking and checked with ``fstat`` before reading, so a FIFO
+    or a device is refused instead of hanging, and a file too large is refused unread.
+    """
     name = display or str(path)
     try:
-        st = os.stat(path)
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
     except FileNotFoundError:
         raise InputError(Problem(name, message="file not found")) from None
     except PermissionError:
         raise InputError(Problem(name, message="permission denied")) from None
+    except IsADirectoryError:
+        raise InputError(Problem(name, message="is a directory, expected a file")) from None
     except OSError as exc:
         raise InputError(Problem(name, message=f"cannot read: {exc.strerror}")) from None
-    if stat.S_ISDIR(st.st_mode):
-        raise InputError(Problem(name, message="is a directory, expected a file"))
-    if not stat.S_ISREG(st.st_mode):
-        raise InputError(Problem(name, message="is not a regular file (FIFO, device or socket)"))
-    if st.st_size > MAX_BYTES:
-        raise InputError(
-            Problem(name, message=f"file too large ({st.st_size:,} bytes; limit {MAX_BYTES:,})")
-        )
     try:
-        data = path.read_bytes()
-    except PermissionError:
-        raise InputError(Problem(name, message="permission denied")) from None
+        st = os.fstat(fd)
+        if stat.S_ISDIR(st.st_mode):
+            raise InputError(Problem(name, message="is a directory, expected a file"))
+        if not stat.S_ISREG(st.st_mode):
+            raise InputError(
+                Problem(name, message="is not a regular file (FIFO, device or socket)")
+            )
+        if st.st_size > MAX_BYTES:
+            raise InputError(
+                Problem(name, message=f"file too large ({st.st_size:,} bytes; limit {MAX_BYTES:,})")
+            )
+        chunks = []
+        while chunk := os.read(fd, max(st.st_size, 1) + 1):
+            chunks.append(chunk)
     except OSError as exc:
         raise InputError(Problem(name, message=f"cannot read: {exc.strerror}")) from None
-    return decode(data, name)
+    finally:
+        os.close(fd)
+    return decode(b"".join(chunks), name)
 
 
 def decode(data: bytes, name: str) -> str:
@@ -143,20 +154,22 @@ def parse(text: str, name: str) -> Source:
     if node is None:
         raise InputError(Problem(name, 1, 1, "", "file is empty; expected a mapping"))
     source = Source(name, None)
-    builder = _Builder(source, loader_cls(""))
+    builder = _Builder(source)
     source.data = builder.build(node, (), 0)
     return source
 
 
 class _Builder:
-    def __init__(self, source: Source, resolver_loader: Any) -> None:
+    def __init__(self, source: Source) -> None:
         import yaml
 
         self.source = source
         self.count = 0
         self._yaml = yaml
-        # A constructor only for scalars: the same implicit typing as yaml.safe_load.
-        self._scalar_loader = resolver_loader
+        # Scalars get the same implicit typing as yaml.safe_load (tags resolved by the
+        # composer), built by SafeConstructor's own functions; plain text skips the call.
+        self._constructor = yaml.constructor.SafeConstructor()
+        self._scalar = yaml.constructor.SafeConstructor.yaml_constructors
 
     def _problem(self, node: Any, path: Path_, message: str) -> InputError:
         mark = node.start_mark
@@ -201,7 +214,9 @@ class _Builder:
         if isinstance(node, yaml.SequenceNode):
             return [self.build(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
         self.source.raw[path] = node.value
+        if node.tag == "tag:yaml.org,2002:str":
+            return node.value
         try:
-            return self._scalar_loader.construct_object(node, deep=True)
-        except yaml.YAMLError as exc:
+            return self._scalar[node.tag](self._constructor, node)
+        except (yaml.YAMLError, ValueError) as exc:
             raise self._problem(node, path, f"invalid value: {exc}") from None
