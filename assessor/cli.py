@@ -73,12 +73,20 @@ def handle_errors(func: F) -> F:
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from assessor.errors import AssessorError
+        from assessor.errors import AssessorError, InputError
+        from assessor.fileio import terminal_safe
 
         ctx = click.get_current_context()
         debug = bool(ctx.find_root().params.get("debug"))
         try:
             return func(*args, **kwargs)
+        except InputError as exc:
+            if debug:
+                raise
+            # One "file:line:column: field: message" line per problem (editors jump to them).
+            for problem in exc.problems:
+                click.echo(terminal_safe(str(problem)), err=True)
+            ctx.exit(exc.exit_code)
         except AssessorError as exc:
             if debug:
                 raise

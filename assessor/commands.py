@@ -183,52 +183,58 @@ def list_rubrics() -> list[str]:
 
 
 def init_text(rubric: Rubric) -> str:
-    """A commented assessment file with every question of the rubric, to fill in by hand."""
+    """A commented assessment file with every question of the rubric, to fill in by hand.
+
+    Every answer is an empty key: an empty answer counts as not given, so questions that do
+    not apply to the chosen task type (or optional ones) can simply stay empty.
+    """
     out = [
         f"# Assessment for the rubric {rubric.id!r} (version {rubric.version}): {rubric.title}.",
         "# Fill in the answers, then run: assessor score <this file>",
-        "# Questions marked 'only for ...' apply only to some task types; delete the others.",
+        "# Leave an answer empty when it is optional or does not apply to your task type.",
+        "# A JSON Schema for editors that validate YAML: assessor schema assessment",
         "version: 1",
         f"rubric: {rubric.id}",
         "use_case:",
-        '  name: ""              # required',
-        '  description: ""',
-        '  owner: ""',
+        "  name:             # required: a short name for the use case",
+        "  description:      # what the integration does, for whom",
+        "  owner:            # the team responsible",
         "answers:",
     ]
     section = None
     for q in rubric.questions:
         if q.section != section:
             section = q.section
-            out.append(f"  # ---- {section} ----")
-        out.extend(_question_lines(q))
+            out.append("")
+            out.append(f"  # ---- {section} " + "-" * max(4, 80 - len(section) - 10))
+        out.extend(_question_lines(rubric, q))
     return "\n".join(out) + "\n"
 
 
-def _question_lines(q: Question) -> list[str]:
+def _question_lines(rubric: Rubric, q: Question) -> list[str]:
+    import textwrap
+
     lines = [f"  # {q.prompt}"]
     if q.help:
-        lines.append(f"  #   {' '.join(q.help.split())}")
+        lines.extend(
+            textwrap.wrap(
+                " ".join(q.help.split()), 94, initial_indent="  #   ", subsequent_indent="  #   "
+            )
+        )
     if q.type == "choice":
-        for o in q.options:
-            lines.append(f"  #   {o.value}: {o.label}")
+        width = max(len(o.value) for o in q.options)
+        lines.extend(f"  #   {o.value:<{width}}  {o.label}" for o in q.options)
     elif q.type == "boolean":
         lines.append("  #   true or false")
     elif q.type == "fraction":
-        lines.append("  #   a fraction such as 0.03 (or 3%), or null when unknown")
+        lines.append("  #   a fraction such as 0.03 (or 3%); empty when unknown")
     elif q.type == "number":
-        lines.append("  #   a number")
-    flags = ["required" if q.required else "optional"]
+        lines.append("  #   a number" + (f" ({q.unit})" if q.unit else ""))
+    flag = "required" if q.required else "optional"
     if q.applies_when is not None:
-        tested = sorted(
-            {str(v) for v in q.applies_when.tested_values()} if q.applies_when else set()
-        )
-        flags.append("only for " + ", ".join(tested) if tested else "only where it applies")
-    value = "" if q.required else "  # " + ", ".join(flags)
-    if q.required:
-        lines.append(f"  {q.id}:       # {', '.join(flags)}")
-    else:
-        lines.append(f"  # {q.id}:{value}")
+        tested = sorted({str(v) for v in q.applies_when.tested_values()})
+        flag += " for " + ", ".join(tested) if tested else " where it applies"
+    lines.append(f"  {q.id + ':':<20} # {flag}")
     return lines
 
 

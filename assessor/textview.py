@@ -1,35 +1,102 @@
-"""Readable terminal output of scores and rubrics (rich)."""
+"""Readable terminal output of scores and rubrics (rich).
+
+Everything printed goes through ``rich.text.Text`` (never console markup), so brackets in a
+rubric or a use-case name print as written, and user text passes ``terminal_safe`` first.
+On a terminal whose encoding cannot show them (``LANG=C``, ``PYTHONIOENCODING=ascii``), the
+bullets, arrows and quotes fall back to ASCII.
+"""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from assessor.domain.rubric import Rubric
 from assessor.domain.scoring import Result
 from assessor.fileio import terminal_safe
 
+if TYPE_CHECKING:
+    from rich.console import Console
+
 VERDICT_STYLE = {"ready": "bold green", "conditional": "bold yellow", "not_ready": "bold red"}
 VERDICT_WORDS = {"ready": "READY", "conditional": "CONDITIONAL", "not_ready": "NOT READY"}
 
 
-def print_results(results: list[Result]) -> None:
+@dataclass(frozen=True)
+class Symbols:
+    bullet: str
+    arrow: str
+    open_quote: str
+    close_quote: str
+
+
+UNICODE = Symbols("•", "→", "“", "”")
+ASCII = Symbols("-", "->", '"', '"')
+
+
+def symbols_for(encoding: str | None) -> Symbols:
+    """Unicode symbols where the output encoding has them, ASCII otherwise."""
+    try:
+        "".join(vars(UNICODE).values()).encode(encoding or "utf-8")
+    except (UnicodeEncodeError, LookupError):
+        return ASCII
+    return UNICODE
+
+
+def _console() -> Console:
     from rich.console import Console
 
-    console = Console(highlight=False, soft_wrap=False)
+    return Console(highlight=False, soft_wrap=False, emoji=False)
+
+
+def print_results(results: list[Result]) -> None:
+    console = _console()
+    marks = symbols_for(console.encoding)
     for i, result in enumerate(results):
         if i:
-            console.rule()
-        _print_result(console, result)
+            console.print()
+            console.rule(characters="-" if marks is ASCII else "─")
+        _print_result(console, result, marks)
 
 
-def _print_result(console: object, r: Result) -> None:
-    from rich.console import Console
+def _line(console: Console, text: str, *, indent: int = 0, style: str = "") -> None:
+    """Print text wrapped to the terminal width, every line indented by ``indent``."""
+    _wrapped(console, text, " " * indent, " " * indent, style)
+
+
+def _item(console: Console, marks: Symbols, text: str, *, style: str = "") -> None:
+    """A bulleted item at column 2; wrapped lines align with the text after the bullet."""
+    _wrapped(console, text, f"  {marks.bullet} ", " " * (len(marks.bullet) + 3), style)
+
+
+def _wrapped(console: Console, text: str, first: str, rest: str, style: str) -> None:
+    import textwrap
+
+    from rich.text import Text
+
+    width = max(40, console.width)
+    lines = textwrap.wrap(
+        text,
+        width=width,
+        initial_indent=first,
+        subsequent_indent=rest,
+        break_long_words=False,
+        break_on_hyphens=False,
+    ) or [first.rstrip()]
+    for line in lines:
+        console.print(Text(line, style=style), overflow="ignore", crop=False)
+
+
+def _print_result(console: Console, r: Result, marks: Symbols) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    assert isinstance(console, Console)
     title = Text(terminal_safe(r.use_case), style="bold")
     title.append("  ")
     title.append(VERDICT_WORDS[r.verdict], style=VERDICT_STYLE[r.verdict])
     title.append(f"  score {r.score}/100", style="bold")
+    if r.provisional:
+        title.append("  (provisional)", style="yellow")
     console.print(title)
     console.print(Text(f"rubric {r.rubric.id} v{r.rubric.version}", style="dim"))
 
@@ -38,7 +105,10 @@ def _print_result(console: object, r: Result) -> None:
     table.add_column("Level")
     table.add_column("Score", justify="right")
     for d in r.dimensions:
-        table.add_row(d.title, d.level, "open" if d.score is None else str(d.score))
+        table.add_row(
+            Text(d.title), Text(d.level), Text("open" if d.score is None else str(d.score))
+        )
+    console.print()
     console.print(table)
 
     for label, findings, style in (
@@ -47,26 +117,34 @@ def _print_result(console: object, r: Result) -> None:
     ):
         if not findings:
             continue
-        console.print(Text(f"\n{label}", style=f"bold {style}"))
+        console.print()
+        console.print(Text(label, style=f"bold {style}"))
         for f in findings:
-            console.print(Text(f"  • {f.title} [{f.id}]", style=style))
-            console.print(Text(f"    Why: {terminal_safe(f.reason)}"))
-            console.print(Text(f"    Fix: {f.fix}"))
-            console.print(Text(f"    Guide: “{f.guide}”", style="dim"))
+            _item(console, marks, f"{f.title} [{f.id}]", style=style)
+            _line(console, f"Why: {terminal_safe(f.reason)}", indent=4)
+            _line(console, f"Fix: {f.fix}", indent=4)
+            quoted = f"Guide: {marks.open_quote}{f.guide}{marks.close_quote}"
+            _line(console, quoted, indent=4, style="dim")
 
     if r.to_improve:
-        console.print(Text("\nWhat would raise the verdict", style="bold"))
+        console.print()
+        console.print(Text("What would raise the verdict", style="bold"))
         for imp in r.to_improve:
-            console.print(Text(f"  • {imp.summary} → {VERDICT_WORDS[imp.verdict]} ({imp.score})"))
+            words = VERDICT_WORDS[imp.verdict]
+            _item(
+                console, marks, f"{terminal_safe(imp.summary)} {marks.arrow} {words} ({imp.score})"
+            )
 
-    console.print(Text("\nRecommended patterns", style="bold"))
+    console.print()
+    console.print(Text("Recommended patterns", style="bold"))
     for p in r.patterns:
-        params = ", ".join(f"{k}={v}" for k, v in p.params.items())
-        console.print(Text(f"  • {p.title} [{p.id}]" + (f": {params}" if params else "")))
+        params = ", ".join(f"{k}={_param(v)}" for k, v in p.params.items())
+        _item(console, marks, f"{p.title} [{p.id}]" + (f": {params}" if params else ""))
 
     if r.cost_model is not None:
         c = r.cost_model
-        console.print(Text("\nCost model (per day)", style="bold"))
+        console.print()
+        console.print(Text("Cost model (per day)", style="bold"))
         note = (
             "from the assessment"
             if c.source == "given"
@@ -74,33 +152,62 @@ def _print_result(console: object, r: Result) -> None:
         )
         if c.error_rate_assumed:
             note += f"; error rate assumed {c.error_rate:.0%}"
-        console.print(Text(f"  inputs: {note}", style="dim"))
-        console.print(f"  no review:            {c.daily_cost_no_review:>14,.2f}")
-        console.print(f"  review everything:    {c.daily_cost_review_all:>14,.2f}")
-        console.print(
-            f"  review below {c.confidence_threshold:.2f}:   {c.daily_cost_with_threshold:>14,.2f}"
-            f"  ({c.deferral_rate:.1%} reviewed)"
-        )
+        _line(console, f"inputs: {note}", indent=2, style="dim")
+        rows = [
+            ("no review", c.daily_cost_no_review, ""),
+            ("review everything", c.daily_cost_review_all, ""),
+            (
+                f"review below {c.confidence_threshold:.2f}",
+                c.daily_cost_with_threshold,
+                f"  ({c.deferral_rate:.1%} reviewed)",
+            ),
+        ]
+        for name, cost, extra in rows:
+            best = "  <- lowest" if _policy(name) == c.best_policy else ""
+            console.print(Text(f"  {name + ':':<22}{cost:>14,.2f}{extra}{best}"))
     if r.open_questions:
-        console.print(Text("\nOpen questions: " + ", ".join(r.open_questions), style="yellow"))
+        console.print()
+        _line(console, "Open questions: " + ", ".join(r.open_questions), style="yellow")
+
+
+def _policy(name: str) -> str:
+    if name == "no review":
+        return "no_review"
+    if name == "review everything":
+        return "review_all"
+    return "threshold"
+
+
+def _param(value: Any) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if value is None:
+        return "-"
+    if isinstance(value, list):
+        return "[" + ", ".join(str(v) for v in value) + "]"
+    return str(value)
 
 
 def print_rubric(rubric: Rubric) -> None:
-    from rich.console import Console
     from rich.text import Text
 
-    console = Console(highlight=False)
+    console = _console()
     console.print(Text(f"{rubric.title}  ({rubric.id} v{rubric.version})", style="bold"))
     if rubric.description:
-        console.print(" ".join(rubric.description.split()))
-    console.print(Text("\nQuestions", style="bold"))
+        console.print(Text(" ".join(rubric.description.split())))
+    console.print()
+    console.print(Text("Questions", style="bold"))
     for q in rubric.questions:
-        opts = ", ".join(o.value for o in q.options) if q.options else q.type
-        flag = " (required)" if q.required else ""
-        console.print(f"  {q.id}{flag}: {q.prompt}  [{opts}]")
-    console.print(Text("\nRules", style="bold"))
+        opts = " | ".join(o.value for o in q.options) if q.options else q.type
+        flags = ["required" if q.required else "optional"]
+        if q.applies_when is not None:
+            flags.append("only where it applies")
+        _line(console, f"  {q.id} ({', '.join(flags)}): {q.prompt}  [{opts}]", indent=4)
+    console.print()
+    console.print(Text("Rules", style="bold"))
     for r in rubric.rules:
-        console.print(f"  {r.kind:<9} {r.id}: {r.title}")
-    console.print(Text("\nPatterns", style="bold"))
+        _line(console, f"  {r.kind:<9} {r.id}: {r.title}", indent=4)
+    console.print()
+    console.print(Text("Patterns", style="bold"))
     for p in rubric.patterns:
-        console.print(f"  {p.id}: {p.title}")
+        _line(console, f"  {p.id}: {p.title}", indent=4)

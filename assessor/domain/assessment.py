@@ -94,12 +94,15 @@ def coerce_answer(question: Question, value: Any, raw: str | None) -> tuple[Any,
         if isinstance(value, bool):
             return value, None
         return None, "must be true or false"
-    # number / fraction
-    if isinstance(value, str) and kind == "fraction" and value.strip().endswith("%"):
+    # number / fraction; text that reads as a number is one (YAML leaves "1e3" as text)
+    if isinstance(value, str):
+        text = value.strip()
+        percent = kind == "fraction" and text.endswith("%")
         try:
-            value = float(value.strip()[:-1]) / 100
+            value = float(text[:-1]) / 100 if percent else float(text)
         except ValueError:
-            return None, "must be a number such as 0.03 or 3%"
+            hint = " such as 0.03 or 3%" if kind == "fraction" else ""
+            return None, f"must be a number{hint}"
     if isinstance(value, bool) or not isinstance(value, int | float):
         hint = " such as 0.03 or 3%" if kind == "fraction" else ""
         return None, f"must be a number{hint}"

@@ -224,7 +224,11 @@ def assessment_from_source(
     _expect_mapping(source)
     data = dict(source.data)
     problems: list[Problem] = []
-    # Text fields keep what the user wrote, even where YAML would type it (no, 010, 1.10).
+    # Text fields keep what the user wrote, even where YAML would type it (no, 010, 1.10);
+    # an empty one ("owner:" with no value) counts as not given.
+    for key in ("use_case", "notes"):
+        if isinstance(data.get(key), dict):
+            data[key] = {k: v for k, v in data[key].items() if v is not None}
     _keep_text(source, data.get("use_case"), ("use_case",), ("name", "description", "owner"))
     _keep_text(source, data.get("notes"), ("notes",), None)
     if data.get("rubric") is not None and not isinstance(data["rubric"], str):

@@ -115,8 +115,18 @@ def decode(data: bytes, name: str) -> str:
     try:
         text = data[bom:].decode("utf-8")
     except UnicodeDecodeError as exc:
+        offset = exc.start + bom
+        line = data.count(b"\n", 0, offset) + 1
+        column = offset - (data.rfind(b"\n", 0, offset) + 1) + 1
         raise InputError(
-            Problem(name, message=f"invalid UTF-8 at byte offset {exc.start + bom}")
+            Problem(
+                name,
+                line,
+                column,
+                "",
+                f"invalid UTF-8 at byte offset {offset} (byte 0x{data[offset]:02x}); "
+                "save the file as UTF-8",
+            )
         ) from None
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
@@ -136,6 +146,8 @@ def parse(text: str, name: str) -> Source:
             what = "several documents in one file; expected exactly one"
         elif exc.context:
             what = f"{exc.context}, {what}" if exc.problem else exc.context
+        if mark is not None and _char_at(text, mark.line, mark.column) == "\t":
+            what += " (a tab: indent with spaces)"
         raise InputError(
             Problem(
                 name,
@@ -157,6 +169,13 @@ def parse(text: str, name: str) -> Source:
     builder = _Builder(source)
     source.data = builder.build(node, (), 0)
     return source
+
+
+def _char_at(text: str, line: int, column: int) -> str:
+    lines = text.split("\n")
+    if 0 <= line < len(lines) and 0 <= column < len(lines[line]):
+        return lines[line][column]
+    return ""
 
 
 class _Builder:
