@@ -142,7 +142,7 @@ def parse(text: str, name: str) -> Source:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         what = exc.problem or "invalid YAML"
-        if "single document" in what:
+        if "single document" in f"{exc.context} {what}":
             what = "several documents in one file; expected exactly one"
         elif exc.context:
             what = f"{exc.context}, {what}" if exc.problem else exc.context
