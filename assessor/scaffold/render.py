@@ -363,29 +363,45 @@ def _check_context(final: dict[str, Any], expected: dict[str, Any]) -> None:
 
 
 def _check_rendered_paths(template: Path, context: dict[str, Any]) -> None:
-    """Every path the template will produce stays inside the project folder."""
+    """Every path the template will produce stays inside the project folder.
+
+    Each path component is rendered as cookiecutter will render it (a folder or file name
+    cannot hold a "/", so a component is rendered whole) and must be a plain name.
+    """
     from cookiecutter.find import find_template
     from cookiecutter.utils import create_env_with_context
 
     env = create_env_with_context(context)
     project_dir = Path(find_template(str(template), env))
-    top = env.from_string(project_dir.name).render(**context)
-    _check_component(top, project_dir.name)
+    rendered: dict[str, str] = {}
+
+    def render_part(part: str) -> str:
+        if part not in rendered:
+            rendered[part] = env.from_string(part).render(**context) if "{" in part else part
+        return rendered[part]
+
+    _check_component(render_part(project_dir.name), project_dir.name)
     for root, dirs, files in os.walk(project_dir):
         for name in dirs + files:
             rel = os.path.relpath(os.path.join(root, name), project_dir)
             if "{" not in rel:
                 continue
-            rendered = env.from_string(rel).render(**context)
-            norm = os.path.normpath(rendered) if rendered else ""
-            if os.path.isabs(rendered) or norm == ".." or norm.startswith(("../", "..\\")):
-                raise ScaffoldError(f"template path {rel!r} renders outside the project")
-            for part in Path(rendered).parts:
+            parts = [render_part(part) for part in Path(rel).parts]
+            for part in parts:
                 _check_component(part, rel, allow_empty=True)
+            joined = os.path.join(*parts) if parts else ""
+            if os.path.isabs(joined) or os.path.normpath(joined or ".").startswith(".."):
+                raise ScaffoldError(f"template path {rel!r} renders outside the project")
 
 
 def _check_component(name: str, source: str, *, allow_empty: bool = False) -> None:
-    if (not name and not allow_empty) or name in (".", "..") or "/" in name or "\0" in name:
+    if (
+        (not name and not allow_empty)
+        or name in (".", "..")
+        or "/" in name
+        or "\0" in name
+        or os.path.isabs(name)
+    ):
         raise ScaffoldError(f"template path {source!r} renders to the unsafe name {name!r}")
 
 
