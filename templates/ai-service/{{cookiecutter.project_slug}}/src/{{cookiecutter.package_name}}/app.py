@@ -38,7 +38,6 @@ from .store import IdempotencyConflict, ReviewAlreadyDecided
 
 log = logging.getLogger(__name__)
 
-WITH_CACHE = {{ "True" if cookiecutter.response_cache else "False" }}
 TASKS_PATH = "/v1/tasks"
 
 
@@ -115,27 +114,32 @@ def create_app(
                 f"input: {len(text)} characters, more than the maximum of "
                 f"{settings.max_input_chars} (APP_MAX_INPUT_CHARS)",
             )
-        try:
-            task, created = await svc.store.create_task(
-                text, status="running", idempotency_key=idempotency_key
-            )
-        except IdempotencyConflict:
-            svc.metrics.requests.labels(outcome="invalid").inc()
-            raise HTTPException(
-                409, "Idempotency-Key: already used for a task with a different input"
-            ) from None
-        if created:
-            task = await svc.pipeline.run(task.id, text)
-            svc.metrics.requests.labels(outcome=task.status).inc()
-            svc.metrics.latency.labels(outcome=task.status).observe(time.perf_counter() - started)
-        return task_out(task, with_cache_flag=WITH_CACHE)
+        claimed_id = None
+        if idempotency_key is not None:
+            # Store the task as running first, so the key is taken before the model runs.
+            try:
+                task, created = await svc.store.create_task(
+                    text, status="running", idempotency_key=idempotency_key
+                )
+            except IdempotencyConflict:
+                svc.metrics.requests.labels(outcome="invalid").inc()
+                raise HTTPException(
+                    409, "Idempotency-Key: already used for a task with a different input"
+                ) from None
+            if not created:
+                return task_out(task)
+            claimed_id = task.id
+        task = await svc.pipeline.run(text, task_id=claimed_id)
+        svc.metrics.requests.labels(outcome=task.status).inc()
+        svc.metrics.latency.labels(outcome=task.status).observe(time.perf_counter() - started)
+        return task_out(task)
 
     @app.get(TASKS_PATH + "/{task_id}", response_model=TaskOut, response_model_exclude_none=True)
     async def get_task(task_id: str, request: Request) -> TaskOut:
         task = await services(request).store.get_task(task_id)
         if task is None:
             raise HTTPException(404, f"task {task_id} not found")
-        return task_out(task, with_cache_flag=WITH_CACHE)
+        return task_out(task)
 
     @app.get("/v1/reviews", response_model=list[ReviewOut])
     async def list_reviews(
@@ -166,7 +170,7 @@ def create_app(
         return ReviewDecisionOut(
             review_id=review.id,
             verdict=review.status,  # type: ignore[arg-type]
-            task=task_out(task, with_cache_flag=WITH_CACHE),
+            task=task_out(task),
         )
 
     @app.get("/healthz")

@@ -4,7 +4,7 @@
     python -m {{ cookiecutter.package_name }}.evals
 
 Runs every example of ``evals/golden.jsonl`` through the real pipeline (the provider and
-settings from the environment, a throwaway database, no cache hits), computes the criteria
+settings from the environment, a throwaway database{% if cookiecutter.response_cache %}, no cache hits{% endif %}), computes the criteria
 and compares them with ``evals/baseline.json``. Exit 0 when no criterion is worse than the
 baseline, 1 when one is, 2 when an input file is invalid.
 
@@ -104,8 +104,7 @@ async def run_examples(examples: list[dict], settings: Settings) -> list[Example
             results = []
             for example in examples:
                 started = time.perf_counter()
-                created, _ = await services.store.create_task(example["input"], status="running")
-                done = await services.pipeline.run(created.id, example["input"])
+                done = await services.pipeline.run(example["input"])
                 latency_ms = (time.perf_counter() - started) * 1000
                 correct = done.output is not None and _is_correct(done.output, example)
                 results.append(

@@ -58,7 +58,8 @@ def route(
     - ``review_all``: not delivered, review ``policy`` (every output is approved first).
     - ``draw < sample_rate``: delivered AND reviewed as ``sample``. Sampled outputs are
       delivered so the sample measures exactly what users get; a reviewer who rejects one
-      withdraws it (the task becomes ``rejected``, its cached copy is evicted).
+      withdraws it (the task becomes ``rejected``
+{%- if cookiecutter.response_cache %}, its cached copy is evicted{% endif %}).
     - Otherwise: delivered.
 
     ``draw`` is a uniform random number in [0, 1), passed in so the rule stays pure.
@@ -171,7 +172,8 @@ class Pipeline:
 
     async def record(
         self,
-        task_id: str,
+        task_id: str | None,
+        text: str,
         output: str,
         confidence: float | None,
         decision: Route,
@@ -181,9 +183,11 @@ class Pipeline:
 {%- endif %}
         latency_ms: float,
     ) -> Task:
-        """Step: store the outcome, queue the review if any, cache what is delivered."""
+        """Step: store the outcome, queue the review if any
+{%- if cookiecutter.response_cache %}, cache what is delivered{% endif %}."""
         task = await self.store.finish_task(
             task_id,
+            input_text=text,
             status="delivered" if decision.deliver else "needs_review",
             output=output,
             confidence=confidence,
@@ -205,8 +209,12 @@ class Pipeline:
 {%- endif %}
         return task
 
-    async def run(self, task_id: str, text: str) -> Task:
-        """Run every step for one task, in the request (the synchronous mode)."""
+    async def run(self, text: str, *, task_id: str | None = None) -> Task:
+        """Run every step for one task, in the request (the synchronous mode).
+
+        ``task_id``: the task already stored as ``running`` (to hold an idempotency key);
+        None stores the task once, finished.
+        """
         started = time.perf_counter()
 
         def elapsed_ms() -> float:
@@ -218,6 +226,7 @@ class Pipeline:
         if cached is not None:
             return await self.store.finish_task(
                 task_id,
+                input_text=text,
                 status="delivered",
                 output=cached.output,
                 confidence=cached.confidence,
@@ -234,9 +243,13 @@ class Pipeline:
             _completion, output = await self.generate(text)
 {%- endif %}
         except ProviderFailed as failure:
-            log.warning("task %s failed: %s", task_id, failure)
+            log.warning("task failed: %s", failure)
             return await self.store.finish_task(
-                task_id, status="failed", error=str(failure), latency_ms=elapsed_ms()
+                task_id,
+                input_text=text,
+                status="failed",
+                error=str(failure),
+                latency_ms=elapsed_ms(),
             )
 {%- if cookiecutter.human_fallback %}
         confidence = await self.estimate_confidence(text, completion, output)
@@ -247,6 +260,7 @@ class Pipeline:
 {%- endif %}
         return await self.record(
             task_id,
+            text,
             output,
             confidence,
             decision,

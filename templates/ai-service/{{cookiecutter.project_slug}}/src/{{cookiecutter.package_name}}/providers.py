@@ -45,7 +45,7 @@ class Completion:
 
 
 class Provider(Protocol):
-    """An LLM backend. ``name`` and ``model`` are part of the cache key."""
+    """An LLM backend. ``name`` and ``model`` say where an answer came from."""
 
     name: str
     model: str

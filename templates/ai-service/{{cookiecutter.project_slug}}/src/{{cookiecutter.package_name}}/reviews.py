@@ -4,9 +4,15 @@ Outputs reach the queue from ``pipeline.route``: low confidence (not delivered),
 (every output, not delivered until approved) and the random sample (delivered, reviewed to
 measure the error rate). A decision:
 
+{% if cookiecutter.response_cache -%}
 - approve: the task is delivered with the model's output; the output is cached.
 - edit: the task is delivered with the reviewer's output; that output is cached.
 - reject: the task becomes rejected (no output is shown); any cached copy is evicted.
+{%- else -%}
+- approve: the task is delivered with the model's output.
+- edit: the task is delivered with the reviewer's output.
+- reject: the task becomes rejected (no output is shown).
+{%- endif %}
 
 Every verdict feeds the production error-rate estimate (``monitoring.py``).
 """

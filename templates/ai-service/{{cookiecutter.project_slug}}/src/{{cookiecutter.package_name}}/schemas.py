@@ -20,7 +20,9 @@ class TaskOut(BaseModel):
     status: Literal["queued", "running", "delivered", "needs_review", "rejected", "failed"]
     output: str | None = None
     confidence: float | None = None
+{%- if cookiecutter.response_cache %}
     cached: bool | None = None
+{%- endif %}
     review_reason: str | None = None
     error: str | None = None
 
@@ -49,7 +51,7 @@ class ReviewDecisionOut(BaseModel):
     task: TaskOut
 
 
-def task_out(task: Task, *, with_cache_flag: bool) -> TaskOut:
+def task_out(task: Task) -> TaskOut:
     """The client's view of a task: never the output of a task that is not delivered."""
     delivered = task.status == "delivered"
     return TaskOut(
@@ -57,7 +59,9 @@ def task_out(task: Task, *, with_cache_flag: bool) -> TaskOut:
         status=task.status,  # type: ignore[arg-type]
         output=task.output if delivered else None,
         confidence=task.confidence,
-        cached=task.cached if with_cache_flag else None,
+{%- if cookiecutter.response_cache %}
+        cached=task.cached,
+{%- endif %}
         review_reason=task.review_reason,
         error=task.error if task.status == "failed" else None,
     )

@@ -1,7 +1,9 @@
 """Every setting of the service, read from the environment (prefix ``APP_``) or ``.env``.
 
 Defaults run the service on one machine with nothing to start: the deterministic ``fake``
-provider, SQLite under ``var/`` and an in-memory cache. ``.env.example`` lists every setting.
+provider and SQLite under ``var/``
+{%- if cookiecutter.response_cache %} (and an in-memory cache){% endif %}. ``.env.example`` lists every
+setting.
 """
 
 from typing import Literal
@@ -30,7 +32,7 @@ class Settings(BaseSettings):
     Empty means the SDK's default (api.openai.com)."""
 
     llm_model: str = "gpt-4o-mini"
-    """Model name sent to the provider; part of the cache key."""
+    """Model name sent to the provider{% if cookiecutter.response_cache %}; part of the cache key{% endif %}."""
 
     llm_api_key: str | None = None
     """API key for the provider. Local servers usually accept any value."""
@@ -45,7 +47,7 @@ class Settings(BaseSettings):
     """First retry delay; it doubles on each further attempt (with a little jitter)."""
 
     llm_temperature: float = Field(0.0, ge=0, le=2)
-    """Sampling temperature of the main answer; part of the cache key."""
+    """Sampling temperature of the main answer{% if cookiecutter.response_cache %}; part of the cache key{% endif %}."""
 
     fake_confidence: float = Field(0.95, ge=0, le=1)
     """Confidence the ``fake`` provider reports for every output."""

@@ -11,7 +11,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import (
+{%- if cookiecutter.response_cache %}
     Boolean,
+{%- endif %}
     DateTime,
     Float,
     ForeignKey,
@@ -55,11 +57,15 @@ class Task(Base):
     output: Mapped[str | None] = mapped_column(Text)
     """The answer; shown to clients only while the task is ``delivered``."""
     confidence: Mapped[float | None] = mapped_column(Float)
+{%- if cookiecutter.response_cache %}
     cached: Mapped[bool] = mapped_column(Boolean, default=False)
+{%- endif %}
     error: Mapped[str | None] = mapped_column(Text)
     review_reason: Mapped[str | None] = mapped_column(String(16))
     idempotency_key: Mapped[str | None] = mapped_column(String(200), unique=True)
+{%- if cookiecutter.response_cache %}
     cache_key: Mapped[str | None] = mapped_column(String(200))
+{%- endif %}
     latency_ms: Mapped[float | None] = mapped_column(Float)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
     updated_at: Mapped[datetime] = mapped_column(
@@ -124,7 +130,10 @@ class Store:
                 if not _SCHEMA_NAME.fullmatch(settings.database_schema):
                     raise ValueError(f"invalid APP_DATABASE_SCHEMA {settings.database_schema!r}")
                 connect_args["options"] = f"-csearch_path={settings.database_schema}"
-        engine = create_async_engine(url, connect_args=connect_args, pool_pre_ping=True)
+        # Pre-ping (one extra round trip per checkout) only where connections can go stale.
+        engine = create_async_engine(
+            url, connect_args=connect_args, pool_pre_ping=not url.startswith("sqlite")
+        )
         if url.startswith("sqlite"):
             event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         async with engine.begin() as connection:
@@ -182,34 +191,53 @@ class Store:
 
     async def finish_task(
         self,
-        task_id: str,
+        task_id: str | None,
         *,
+        input_text: str,
         status: str,
         output: str | None = None,
         confidence: float | None = None,
+{%- if cookiecutter.response_cache %}
         cached: bool = False,
+{%- endif %}
         error: str | None = None,
         review_reason: str | None = None,
+{%- if cookiecutter.response_cache %}
         cache_key: str | None = None,
+{%- endif %}
         latency_ms: float | None = None,
     ) -> Task:
-        """Record the outcome of a task; with a review reason, queue the review too."""
+        """Record the outcome of a task; with a review reason, queue the review too.
+
+        ``task_id`` None inserts the finished task in one write (a synchronous request whose
+        task nobody could look up before it finished); otherwise the task is updated.
+        """
         async with self._session() as session, session.begin():
-            task = await session.get(Task, task_id)
-            if task is None:
-                raise LookupError(task_id)
+            if task_id is None:
+                task = Task(id=_new_id(), input=input_text)
+                session.add(task)
+            else:
+                found = await session.get(Task, task_id)
+                if found is None:
+                    raise LookupError(task_id)
+                task = found
             task.status = status
             task.output = output
             task.confidence = confidence
+{%- if cookiecutter.response_cache %}
             task.cached = cached
+{%- endif %}
             task.error = error
             task.review_reason = review_reason
+{%- if cookiecutter.response_cache %}
             task.cache_key = cache_key
+{%- endif %}
             task.latency_ms = latency_ms
             if review_reason is not None and output is not None:
+                await session.flush()  # the task row first: the review refers to it
                 session.add(
                     Review(
-                        task_id=task_id,
+                        task_id=task.id,
                         reason=review_reason,
                         model_output=output,
                         confidence=confidence,

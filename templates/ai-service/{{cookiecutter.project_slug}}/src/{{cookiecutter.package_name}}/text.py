@@ -1,4 +1,4 @@
-"""Small text helpers shared by the task definition and the confidence estimators."""
+"""Small text helpers for the task definition{% if cookiecutter.human_fallback %} and the confidence estimators{% endif %}."""
 
 import re
 

@@ -3,8 +3,11 @@
 The service proposes one action; with human checkpoints, consequential actions wait for a
 reviewer (see the README). Everything specific to the task lives here: the actions, the
 prompt and its version, how a raw model answer is checked, the fake provider's
-deterministic answer and the evaluation metric. Change the prompt or the actions, then bump
-``PROMPT_VERSION`` (it is part of the cache key).
+deterministic answer and the evaluation metric.
+
+After changing the prompt, bump ``PROMPT_VERSION``: eval reports record it
+{%- if cookiecutter.response_cache %} and the cache
+key includes it{% endif %}.
 """
 
 import json

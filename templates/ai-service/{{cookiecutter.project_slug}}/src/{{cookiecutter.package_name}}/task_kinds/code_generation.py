@@ -3,8 +3,11 @@
 Generated code is a suggestion for a developer, never deployed unsupervised. Everything
 specific to the task lives here: the prompt and its version, how a raw model answer is
 checked (it must parse as Python), the fake provider's deterministic answer and the
-evaluation metric. Change the prompt, then bump ``PROMPT_VERSION`` (it is part of the cache
-key).
+evaluation metric.
+
+After changing the prompt, bump ``PROMPT_VERSION``: eval reports record it
+{%- if cookiecutter.response_cache %} and the cache
+key includes it{% endif %}.
 """
 
 import ast

@@ -2,8 +2,11 @@
 
 Everything specific to the task lives here: the fields, the prompt and its version, how a
 raw model answer is checked, the fake provider's deterministic answer and the evaluation
-metric. Change the prompt or the fields, then bump ``PROMPT_VERSION`` (it is part of the
-cache key).
+metric.
+
+After changing the prompt, bump ``PROMPT_VERSION``: eval reports record it
+{%- if cookiecutter.response_cache %} and the cache
+key includes it{% endif %}.
 """
 
 import json

@@ -2,7 +2,10 @@
 
 Everything specific to the task lives here: the prompt and its version, how a raw model
 answer is checked, the fake provider's deterministic answer and the evaluation metric.
-Change the prompt, then bump ``PROMPT_VERSION`` (it is part of the cache key).
+
+After changing the prompt, bump ``PROMPT_VERSION``: eval reports record it
+{%- if cookiecutter.response_cache %} and the cache
+key includes it{% endif %}.
 """
 
 from .errors import MalformedOutput

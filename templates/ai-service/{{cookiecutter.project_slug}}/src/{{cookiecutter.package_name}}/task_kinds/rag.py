@@ -3,7 +3,11 @@
 Everything specific to the task lives here: the documents and the retriever, the prompt and
 its version, how a raw model answer is checked, the fake provider's deterministic answer and
 the evaluation metric. Replace ``DOCUMENTS`` and ``retrieve`` with your document store and
-retriever; change the prompt, then bump ``PROMPT_VERSION`` (it is part of the cache key).
+retriever.
+
+After changing the prompt, bump ``PROMPT_VERSION``: eval reports record it
+{%- if cookiecutter.response_cache %} and the cache
+key includes it{% endif %}.
 """
 
 import re
