@@ -418,10 +418,11 @@ def _improvement_data(
     The search skips what cannot work instead of trying every combination. To raise the
     verdict, every rule that holds it (the blockers, or for a conditional verdict the
     conditions) must stop firing, and a rule can only change when a question it reads (or a
-    question whose default or applicability that one depends on) changes. So a first change
-    must move at least one holding rule; after it, the second change must move every rule
-    still holding the verdict. ``base`` passes in (effective answers, fired rule indexes)
-    when the caller has them.
+    question whose default or applicability that one depends on) changes. So a single change
+    must move every holding rule; of a pair, one change moves the holding rule with the
+    fewest movers, and after it the other must move every rule still holding the verdict.
+    tests/unit/test_properties.py checks the result against an exhaustive search. ``base``
+    passes in (effective answers, fired rule indexes, dimensions) when the caller has them.
     """
     rank = VERDICTS.index(verdict)
     top = len(VERDICTS) - 1
@@ -431,7 +432,9 @@ def _improvement_data(
     current = whatif.base
     movers = rubric.compiled.rule_movers
     holding = whatif.worst(whatif.fired)
-    first_movers = frozenset().union(*(movers[i] for i in holding))
+    # Any pair that works clears every holding rule, so one of its two changes moves the
+    # holding rule with the fewest movers: only those changes need trying first.
+    first_movers = min((movers[i] for i in holding), key=len)
 
     options: dict[str, list[Any]] = {}
 
