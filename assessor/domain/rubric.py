@@ -149,15 +149,20 @@ class Dimension(_Strict):
     unknown: Unknown | None = None
     """Score when the answer is null (unknown); without it, an unknown answer is 'open'."""
 
+    @field_validator("scores")
+    @classmethod
+    def _scores(cls, value: dict[str, int]) -> dict[str, int]:
+        for name, score in value.items():
+            if not 0 <= score <= 100:
+                raise ValueError(f"score of {name!r} must be 0..100")
+        return value
+
     @model_validator(mode="after")
     def _check(self) -> Dimension:
         if not (self.question or self.cases):
             raise ValueError("a dimension needs a question or cases")
         if self.question and not (self.scores or self.bands or self.cases):
             raise ValueError("a dimension with a question needs scores, bands or cases")
-        for name, value in self.scores.items():
-            if not 0 <= value <= 100:
-                raise ValueError(f"score of {name!r} must be 0..100")
         return self
 
 
@@ -299,12 +304,8 @@ class Rubric(_Strict):
             by_id[q.id] = q
 
         def check(cond: Condition | None, where: str) -> None:
-            if cond is None:
-                return
-            for qid in cond.questions():
-                if qid not in by_id:
-                    problems.append(f"{where}: unknown question {qid!r}")
-            _check_values(cond, by_id, where, problems)
+            if cond is not None:
+                _check_condition(cond, by_id, where, problems)
 
         for i, q in enumerate(self.questions):
             check(q.applies_when, f"questions[{i}].applies_when")
@@ -513,21 +514,40 @@ def _compile_dimension(d: Dimension, question: Question | None) -> DimensionEval
     return evaluate
 
 
-def _check_values(
+def _check_condition(
     cond: Condition, by_id: dict[str, Question], where: str, problems: list[str]
 ) -> None:
-    """A test against a choice question must name one of its options."""
+    """Each answer test must name a question, and test a choice question against one of its
+    options; problems are located at the test itself (``rules[2].when.all[1].answer``)."""
     if cond.answer is not None:
         q = by_id.get(cond.answer)
-        if q is not None and q.type == "choice":
+        if q is None:
+            problems.append(
+                f"{where}.answer: unknown question {cond.answer!r}"
+                f"{_suggest(cond.answer, list(by_id))}"
+            )
+        elif q.type == "choice":
             allowed = {o.value for o in q.options}
-            for v in cond.tested_values():
-                if v not in allowed:
-                    problems.append(
-                        f"{where}: {v!r} is not an option of {q.id!r} "
-                        f"(options: {', '.join(sorted(allowed))})"
-                    )
-    for child in (cond.all or []) + (cond.any or []):
-        _check_values(child, by_id, where, problems)
+            for name, values in (
+                ("is", [cond.is_] if "is_" in cond.model_fields_set else []),
+                ("in", cond.in_ or []),
+                ("not_in", cond.not_in or []),
+            ):
+                for v in values:
+                    if v not in allowed:
+                        problems.append(
+                            f"{where}.{name}: {v!r} is not an option of {q.id!r} "
+                            f"(options: {', '.join(sorted(allowed))})"
+                        )
+    for group, children in (("all", cond.all), ("any", cond.any)):
+        for i, child in enumerate(children or []):
+            _check_condition(child, by_id, f"{where}.{group}[{i}]", problems)
     if cond.not_ is not None:
-        _check_values(cond.not_, by_id, where, problems)
+        _check_condition(cond.not_, by_id, f"{where}.not", problems)
+
+
+def _suggest(name: str, choices: list[str]) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(name, choices, n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
