@@ -18,6 +18,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
@@ -119,7 +120,8 @@ def project_venv(
 ) -> ProjectVenv:
     """ONE venv for every generated project, built once per template version.
 
-    Lives in pytest's cache folder under ``assessor-scaffold-venv/venv-<hash>`` where the hash
+    Lives in pytest's cache folder (the system temp folder with ``-p no:cacheprovider``) under
+    ``assessor-scaffold-venv/venv-<hash>`` where the hash
     covers every file of templates/ai-service and the Python version, so it is reused across
     test runs until the template changes. An fcntl lock (``venv.lock`` beside it) makes
     concurrent xdist workers (and concurrent test runs) wait for one build instead of
@@ -127,7 +129,12 @@ def project_venv(
     dependencies, test extras and build backend of the full-set project; each project is then
     installed with ``ProjectVenv.install`` (editable, no build isolation, no download).
     """
-    base = Path(request.config.cache.mkdir("assessor-scaffold-venv"))  # type: ignore[union-attr]
+    cache = getattr(request.config, "cache", None)  # None with -p no:cacheprovider
+    if cache is not None:
+        base = Path(cache.mkdir("assessor-scaffold-venv"))
+    else:
+        base = Path(tempfile.gettempdir()) / "assessor-scaffold-venv"
+        base.mkdir(exist_ok=True)
     venv = ProjectVenv(base / f"venv-{template_hash()}", base / "venv.lock")
     marker = venv.path / ".assessor-ready"
     # hatchling builds editable wheels with `editables`; without build isolation it must be there

@@ -353,10 +353,10 @@ def test_bidi_controls_in_user_text_are_refused_with_their_location(
     case = assessment(use_case={field: f"refund {char}tnemyap"})
     result = cli("scaffold", case, "-o", tmp_path / "out", "--no-input")
     assert result.exit_code == 2, result.output
-    lines = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
-    assert len(lines) == 1
+    lines = [line for line in result.stderr.splitlines() if "case.yaml:" in line]
+    assert len(lines) == 1  # one problem, one line
     line = 4 if field == "name" else 5 if field == "description" else 6
-    assert f"case.yaml:{line}:" in lines[0]
+    assert lines[0].startswith(f"{case}:{line}:")
     assert (
         f"use_case.{field}: contains the bidirectional control character U+{ord(char):04X}"
         in (lines[0])
