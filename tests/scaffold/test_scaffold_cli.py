@@ -7,7 +7,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from scaffold_support import EXAMPLES
 
 from assessor.scaffold import command
 
@@ -73,17 +72,26 @@ def test_renders_into_an_existing_empty_folder(
 
 
 @pytest.mark.parametrize(
-    ("example", "on", "off"),
+    ("answers", "on", "off"),
     [
-        ("refund-assistant.yaml", ["human_fallback", "response_cache"], ["async_pipeline"]),
-        ("ticket-triage.yaml", ["async_pipeline", "response_cache"], ["human_fallback"]),
-        ("loan-agent.yaml", ["human_fallback"], ["async_pipeline", "response_cache"]),
+        ({}, ["human_fallback", "response_cache"], ["async_pipeline"]),
+        (
+            {"error_cost": "low", "realtime": False},
+            ["async_pipeline", "response_cache"],
+            ["human_fallback"],
+        ),
+        ({"repeat_queries": "rare"}, ["human_fallback"], ["async_pipeline", "response_cache"]),
     ],
 )
-def test_patterns_follow_the_verdict(
-    cli: Callable[..., object], tmp_path: Path, example: str, on: list[str], off: list[str]
+def test_patterns_follow_the_assessment(
+    cli: Callable[..., object],
+    assessment: Callable[..., Path],
+    tmp_path: Path,
+    answers: dict[str, object],
+    on: list[str],
+    off: list[str],
 ) -> None:
-    result = cli("scaffold", EXAMPLES / example, "-o", tmp_path / "out", "--no-input")
+    result = cli("scaffold", assessment(answers=answers), "-o", tmp_path / "out", "--no-input")
     assert result.exit_code == 0, result.output
     for pattern in on:
         assert f"  on   {pattern:<15} recommended:" in result.stderr
