@@ -77,28 +77,31 @@ def score_files_json(
 
     from pydantic_core import to_json
 
-    def chunk_json(chunk: list[Path]) -> list[tuple[str, str]]:
-        out: list[tuple[str, str]] = []
-        for item in load_all(chunk, rubric_path):
-            data = score_data(
+    def chunk_json(chunk: list[Path]) -> tuple[str, list[str]]:
+        """The chunk's results as one JSON array (or object, for a single file)."""
+        data = [
+            score_data(
                 item.rubric, item.assessment.use_case, item.answers, notes=item.assessment.notes
             )
-            text = to_json(data, indent=2, ensure_ascii=ascii_only).decode()
-            out.append((text, data["verdict"]))
-        return out
+            for item in load_all(chunk, rubric_path)
+        ]
+        payload: Any = data[0] if len(files) == 1 else data
+        return to_json(payload, indent=2, ensure_ascii=ascii_only).decode(), [
+            d["verdict"] for d in data
+        ]
 
     if jobs < 2:
-        items = chunk_json(files)
-    else:
-        # Load shared state once before forking: the workers inherit it warm.
-        if rubric_path:
-            load_rubric(rubric_path).compiled  # noqa: B018 - warms the cache
-        load_rubric(DEFAULT_RUBRIC).compiled  # noqa: B018
-        size = -(-len(files) // jobs)
-        chunks = [files[i : i + size] for i in range(0, len(files), size)]
-        items = [item for part in _forked(chunk_json, chunks) for item in part]
-    texts = [text for text, _ in items]
-    return (_json_array(texts) if len(texts) != 1 else texts[0]), [v for _, v in items]
+        return chunk_json(files)
+    # Load shared state once before forking: the workers inherit it warm.
+    if rubric_path:
+        load_rubric(rubric_path).compiled  # noqa: B018 - warms the cache
+    load_rubric(DEFAULT_RUBRIC).compiled  # noqa: B018
+    size = -(-len(files) // jobs)
+    chunks = [files[i : i + size] for i in range(0, len(files), size)]
+    parts = _forked(chunk_json, chunks)
+    # Join the chunks' arrays: "[\n  {...},\n  {...}\n]" without their brackets.
+    inner = [text[2:-2] for text, _ in parts if text != "[]"]
+    return "[\n" + ",\n".join(inner) + "\n]", [v for _, verdicts in parts for v in verdicts]
 
 
 def _jobs(count: int) -> int:
@@ -117,7 +120,7 @@ def _jobs(count: int) -> int:
     return max(1, min(limit, 8, count // (PARALLEL_FROM // 2)))
 
 
-def _forked(work: Callable[[list[Path]], list[Any]], chunks: list[list[Path]]) -> list[list[Any]]:
+def _forked(work: Callable[[list[Path]], Any], chunks: list[list[Path]]) -> list[Any]:
     """Run ``work`` on each chunk, the first in this process and the rest in forked children.
 
     Each child pickles ``("ok", value)`` or ``("input", problems)`` or ``("bug", text)`` to a

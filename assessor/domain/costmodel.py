@@ -17,6 +17,7 @@ With ``I_x(a, b)`` the regularised incomplete beta function and ``p* = 1 - thres
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
@@ -91,10 +92,7 @@ def compute_data(rubric: Rubric, answers: dict[str, Any]) -> dict[str, Any]:
     elif mean >= 1:
         deferral, residual = 1.0, 0.0
     else:
-        kappa = costs.confidence_concentration
-        a, b = mean * kappa, (1.0 - mean) * kappa
-        deferral = 1.0 - betainc(a, b, p_star)
-        residual = mean * betainc(a + 1.0, b, p_star)
+        deferral, residual = _review_split(mean, costs.confidence_concentration, p_star)
 
     no_review = volume * mean * cost_per_error
     review_all = volume * cost_per_review
@@ -117,6 +115,14 @@ def compute_data(rubric: Rubric, answers: dict[str, Any]) -> dict[str, Any]:
         "daily_cost_with_threshold": round(with_threshold, 2),
         "best_policy": best,
     }
+
+
+@lru_cache(maxsize=4096)
+def _review_split(mean: float, kappa: float, p_star: float) -> tuple[float, float]:
+    """(deferral rate, residual error rate) for Beta(mean * kappa, (1 - mean) * kappa) error
+    probabilities reviewed above ``p_star``. Cached: a portfolio repeats the same inputs."""
+    a, b = mean * kappa, (1.0 - mean) * kappa
+    return 1.0 - betainc(a, b, p_star), mean * betainc(a + 1.0, b, p_star)
 
 
 def betainc(a: float, b: float, x: float) -> float:

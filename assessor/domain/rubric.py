@@ -386,6 +386,13 @@ class CompiledRubric:
             q.id: (q.default, [(d.value, d.when.compile()) for d in q.default_when])
             for q in rubric.questions
         }
+        self.pattern_params: dict[str, list[tuple[str, str, Any]]] = {
+            p.id: [_param_plan(key, value) for key, value in p.params.items()]
+            for p in rubric.patterns
+        }
+        """Each pattern's params as (key, kind, payload): kind is "if" (payload: compiled
+        test, then, else), "by" (question, values, default), "ref" (computed name) or
+        "value"."""
         self.param_ifs: dict[tuple[str, str], Compiled] = {
             (p.id, k): v.if_.compile()
             for p in rubric.patterns
@@ -477,6 +484,16 @@ class Touch:
     """Other questions whose default depends on a changed one, in rubric order."""
     reshapes: bool
     """Whether the change can alter which questions apply."""
+
+
+def _param_plan(key: str, value: Any) -> tuple[str, str, Any]:
+    if isinstance(value, ParamIf):
+        return key, "if", (value.if_.compile(), value.then, value.else_)
+    if isinstance(value, ParamBy):
+        return key, "by", (value.by, value.values, value.default)
+    if isinstance(value, str) and value.startswith("${") and value.endswith("}"):
+        return key, "ref", value[2:-1]
+    return key, "value", value
 
 
 DimensionEvaluator = Callable[[Mapping[str, Any]], tuple[int | None, str]]

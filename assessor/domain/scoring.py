@@ -25,7 +25,7 @@ from pydantic import BaseModel, ConfigDict
 
 from assessor.domain import costmodel
 from assessor.domain.assessment import UseCase, effective_and_applicable, effective_answers
-from assessor.domain.rubric import VERDICTS, ParamBy, ParamIf, Rubric, Rule, Verdict
+from assessor.domain.rubric import VERDICTS, Rubric, Rule, Verdict
 
 MAX_IMPROVEMENTS = 12
 
@@ -293,20 +293,22 @@ def _pattern_data(
         "confidence_threshold": cost["confidence_threshold"] if cost else None,
     }
     out = []
+    plans = rubric.compiled.pattern_params
     for pattern, test in rubric.compiled.patterns:
         if test is not None and test(answers) is not True:
             continue
         params: dict[str, Any] = {}
-        for key, value in pattern.params.items():
-            if isinstance(value, ParamIf):
-                hit = rubric.compiled.param_ifs[(pattern.id, key)](answers)
-                params[key] = value.then if hit else value.else_
-            elif isinstance(value, ParamBy):
-                params[key] = value.values.get(str(answers.get(value.by)), value.default)
-            elif isinstance(value, str) and value.startswith("${") and value.endswith("}"):
-                params[key] = computed.get(value[2:-1])
+        for key, kind, payload in plans[pattern.id]:
+            if kind == "value":
+                params[key] = payload
+            elif kind == "ref":
+                params[key] = computed.get(payload)
+            elif kind == "if":
+                hit, then, otherwise = payload
+                params[key] = then if hit(answers) else otherwise
             else:
-                params[key] = value
+                by, values, default = payload
+                params[key] = values.get(str(answers.get(by)), default)
         out.append(
             {
                 "id": pattern.id,
