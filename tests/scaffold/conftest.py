@@ -9,8 +9,20 @@ Reusable by every scaffold test file (including the async-pipeline ones):
   test runs and protected by a file lock.
 * ``run_project_pytest``: install a rendered project into that venv and run its own tests.
 
-Constants: ``REAL_TEMPLATE``, ``MINI_TEMPLATE`` (a tiny cookiecutter template with the same
-context contract, under tests/scaffold/data/), ``PATTERNS``, ``VARIANTS``.
+* ``require_services``: tests/conftest.py's function of that name, as a fixture (the root
+  conftest cannot be imported by name from here).
+
+Constants and helpers live in ``scaffold_support`` (``from scaffold_support import ...``):
+``REAL_TEMPLATE``, ``MINI_TEMPLATE`` (a tiny cookiecutter template with the same context
+contract, under tests/scaffold/data/), ``PATTERNS``, ``VARIANTS``, ``variant_names``,
+``assessment_yaml``, ``clean_env``, ``explain``, ``ProjectVenv``.
+
+Example (a test of the async pipeline)::
+
+    def test_jobs_survive(render_variant, project_venv):
+        project = render_variant("async")           # or render_variant("x", patterns={...})
+        project_venv.install(project)               # pip install -e '<project>[test]', locked
+        slug, package = variant_names("async")      # its console script is project_venv.bin(slug)
 """
 
 from __future__ import annotations
