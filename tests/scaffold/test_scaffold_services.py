@@ -118,39 +118,47 @@ class Server:
             self.proc.wait()
 
 
-@pytest.fixture
-def isolation() -> Iterator[dict[str, str]]:
-    run = uuid.uuid4().hex[:12]
-    schema, namespace = f"scaffold_{run}", f"scaffold-{run}"
-    yield {"schema": schema, "namespace": namespace}
-    psql("-q", "-c", f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
-    keys = redis_keys(namespace)
+# PostgreSQL and Redis are inspected with the drivers the generated project installs in the
+# shared venv (psycopg, redis), so the tests need no client tools on the machine.
+INSPECT = """
+import json, sys
+import psycopg, redis
+
+action, schema, namespace, db = sys.argv[1:5]
+pg = psycopg.connect("postgresql://postgres@127.0.0.1:5432/test", autocommit=True)
+cache = redis.Redis(host="127.0.0.1", port=6379, db=int(db))
+keys = [k.decode() for k in cache.scan_iter(match=namespace + "*")]
+if action == "drop":
+    pg.execute('DROP SCHEMA IF EXISTS "%s" CASCADE' % schema)
     if keys:
-        subprocess.run(
-            ["redis-cli", "-n", str(REDIS_DB), "DEL", *keys], capture_output=True, timeout=30
-        )
+        cache.delete(*keys)
+tables = [row[0] for row in pg.execute(
+    "select table_name from information_schema.tables where table_schema = %s", (schema,)
+)]
+print(json.dumps({"tables": tables, "keys": keys}))
+"""
 
 
-def psql(*args: str) -> subprocess.CompletedProcess[str]:
-    command = ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "test", *args]
-    return subprocess.run(command, capture_output=True, text=True, timeout=30)
-
-
-def redis_keys(namespace: str) -> list[str]:
+def inspect(venv: ProjectVenv, action: str, names: dict[str, str]) -> dict[str, list[str]]:
+    """Tables in the run's schema and keys in its cache namespace (``drop`` removes them)."""
+    args = [action, names["schema"], names["namespace"], str(REDIS_DB)]
     proc = subprocess.run(
-        ["redis-cli", "-n", str(REDIS_DB), "--scan", "--pattern", f"{namespace}*"],
+        [str(venv.python), "-c", INSPECT, *args],
         capture_output=True,
         text=True,
-        timeout=30,
+        timeout=60,
     )
-    return proc.stdout.split()
-
-
-def tables_in(schema: str) -> list[str]:
-    query = f"select table_name from information_schema.tables where table_schema = '{schema}'"
-    proc = psql("-tA", "-c", query)
     assert proc.returncode == 0, proc.stderr
-    return proc.stdout.split()
+    return json.loads(proc.stdout)  # type: ignore[no-any-return]
+
+
+@pytest.fixture
+def isolation(project_venv: ProjectVenv) -> Iterator[dict[str, str]]:
+    """A PostgreSQL schema and a cache namespace of this test's own, removed afterwards."""
+    run = uuid.uuid4().hex[:12]
+    names = {"schema": f"scaffold_{run}", "namespace": f"scaffold-{run}"}
+    yield names
+    inspect(project_venv, "drop", names)
 
 
 def wait_final(base: str, task: dict[str, Any]) -> dict[str, Any]:
@@ -197,8 +205,9 @@ def test_the_full_set_service_runs_on_postgresql_and_redis(
         assert second["output"] == first["output"]
     finally:
         server.stop()
-    assert tables_in(isolation["schema"]), "nothing stored in PostgreSQL"
-    assert redis_keys(isolation["namespace"]), "nothing cached in Redis"
+    stored = inspect(project_venv, "look", isolation)
+    assert stored["tables"], "nothing stored in PostgreSQL"
+    assert stored["keys"], "nothing cached in Redis"
 
     # a restart on the same database still knows the task
     server = Server(project_venv, slug, env, run_dir / "serve-2.log")
