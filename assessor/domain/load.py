@@ -120,7 +120,10 @@ def _expect_mapping(source: src.Source) -> None:
 def load_rubric(ref: str | Path, relative_to: Path | None = None) -> Rubric:
     """Load a bundled rubric by id, or a rubric file by path."""
     path = _rubric_path(ref, relative_to)
-    return _load_rubric_file(str(path), _mtime(path))
+    # A rubric file given by path is reloaded when it changes (the interactive assessment
+    # may run while someone edits it); a bundled one never changes under a running process.
+    bundled = path in _bundled().values()
+    return _load_rubric_file(str(path), 0.0 if bundled else _mtime(path))
 
 
 def _mtime(path: Path) -> float:
