@@ -138,3 +138,36 @@ def _answers_for(task_type: str) -> dict[str, object]:
 def test_all_patterns_are_covered() -> None:
     assert set().union(*VARIANTS.values()) == set(PATTERNS)
     assert frozenset() in VARIANTS.values() and frozenset(PATTERNS) in VARIANTS.values()
+
+
+def project_files(project: Path, package: str) -> set[str]:
+    """Relative file paths, with the variant's package name replaced by ``{pkg}``."""
+    return {
+        str(path.relative_to(project)).replace(package, "{pkg}")
+        for path in project.rglob("*")
+        if path.is_file() and "__pycache__" not in path.parts
+    }
+
+
+def test_each_pattern_adds_only_its_own_files(render_variant: Callable[..., Path]) -> None:
+    """The files of any combination are the minimal set plus those of each pattern that is on.
+
+    A pattern's files are what rendering it alone adds to the minimal set; so with a pattern
+    off none of its files exist, whichever other patterns are on.
+    """
+    files = {
+        variant: project_files(render_variant(variant), variant_names(variant)[1])
+        for variant in VARIANTS
+    }
+    base = files["minimal"]
+    alone = {next(iter(on)): variant for variant, on in VARIANTS.items() if len(on) == 1}
+    own = {pattern: files[variant] - base for pattern, variant in alone.items()}
+    for pattern, variant in alone.items():
+        assert base <= files[variant], f"turning {pattern} on removed files"
+        assert set(PATTERN_FILES.get(pattern, [])) <= own[pattern]
+    for variant, on in VARIANTS.items():
+        expected = base.union(*(own[p] for p in on))
+        assert files[variant] == expected, (
+            f"{variant}: unexpected {sorted(files[variant] - expected)}, "
+            f"missing {sorted(expected - files[variant])}"
+        )
