@@ -207,6 +207,18 @@ def test_a_file_as_destination_is_refused_even_with_force(
     assert out.read_text() == "mine"
 
 
+def test_a_file_in_the_destination_path_is_refused(
+    cli: Callable[..., object], assessment: Callable[..., Path], tmp_path: Path
+) -> None:
+    (tmp_path / "file.txt").write_text("mine")
+    result = cli("scaffold", assessment(), "-o", tmp_path / "file.txt/sub/out", "--no-input")
+    assert result.exit_code == 2
+    assert "is not a folder" in result.stderr or "a parent of this path is a file" in (
+        result.stderr
+    )
+    assert (tmp_path / "file.txt").read_text() == "mine"
+
+
 def test_force_adds_the_project_and_keeps_the_users_files(
     cli: Callable[..., object], assessment: Callable[..., Path], tmp_path: Path
 ) -> None:
