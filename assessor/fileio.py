@@ -12,14 +12,24 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2
 _ANSI = re.compile(r"\x1b(\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|[@-Z\\-_])")
 
 
-def atomic_write(path: str | Path, data: str | bytes, *, mode: int = 0o644) -> None:
+def atomic_write(path: str | Path, data: str | bytes, *, mode: int | None = None) -> None:
     """Write ``data`` to ``path`` so that readers only ever see the old or the new content.
 
     A temporary file in the same folder is written, flushed and fsynced, then renamed over
     the target (``os.replace`` is atomic on POSIX); the folder is fsynced too. A killed
-    process leaves at most a stray ``.<name>.*.tmp`` file, never a truncated target.
+    process leaves at most a stray ``.<name>.*.tmp`` file, never a truncated target. Text is
+    written as UTF-8 whatever the locale. A symlink is followed (the file it points to is
+    replaced, the link stays), and an existing file keeps its permissions; a new one gets
+    ``mode`` (default 0o644).
     """
     path = Path(path)
+    if path.is_symlink():
+        path = Path(os.path.realpath(path))
+    if mode is None:
+        try:
+            mode = os.stat(path).st_mode & 0o7777
+        except OSError:
+            mode = 0o644
     payload = data.encode("utf-8") if isinstance(data, str) else data
     folder = path.parent if str(path.parent) else Path(".")
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
