@@ -368,14 +368,24 @@ def rubric_validate(path: Path) -> None:
 
 @main.command()
 @click.argument("kind", type=click.Choice(["assessment", "rubric"]))
+@click.option(
+    "--rubric",
+    "rubric_ref",
+    default=None,
+    help="For assessment: the rubric whose answers to spell out (id or file).",
+)
 @handle_errors
-def schema(kind: str) -> None:
+def schema(kind: str, rubric_ref: str | None) -> None:
     """Print the JSON Schema of assessment or rubric files."""
     import json
 
+    from assessor.domain.load import load_rubric
     from assessor.domain.schemas import assessment_schema, rubric_schema
 
-    data = assessment_schema() if kind == "assessment" else rubric_schema()
+    if kind == "assessment":
+        data = assessment_schema(load_rubric(rubric_ref) if rubric_ref else None)
+    else:
+        data = rubric_schema()
     click.echo(json.dumps(data, indent=2, ensure_ascii=False))
 
 

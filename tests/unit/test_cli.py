@@ -269,6 +269,16 @@ def test_committed_schemas_are_what_the_models_generate(cli: Any, kind: str) -> 
     assert result.stdout == committed, f"regenerate: assessor schema {kind} > rubrics/..."
 
 
+def test_assessment_schema_of_a_rubric_of_your_own(cli: Any, tmp_path: Path) -> None:
+    rubric = tmp_path / "team.yaml"
+    rubric.write_text(TEAM_RUBRIC, encoding="utf-8")
+    result = cli("schema", "assessment", "--rubric", rubric)
+    assert result.exit_code == 0
+    answers = json.loads(result.stdout)["properties"]["answers"]
+    assert sorted(answers["properties"]) == ["error_cost", "human_review"]
+    assert answers["additionalProperties"] is False
+
+
 def test_examples_and_the_bundled_rubric_validate_against_the_schemas() -> None:
     jsonschema = pytest.importorskip("jsonschema")
     assessment = json.loads((REPO / "rubrics" / "assessment.schema.json").read_text())
