@@ -76,7 +76,7 @@ def _wrapped(console: Console, text: str, first: str, rest: str, style: str) -> 
 
     width = max(40, console.width)
     lines = textwrap.wrap(
-        text,
+        terminal_safe(text),
         width=width,
         initial_indent=first,
         subsequent_indent=rest,
@@ -106,7 +106,9 @@ def _print_result(console: Console, r: Result, marks: Symbols) -> None:
     table.add_column("Score", justify="right")
     for d in r.dimensions:
         table.add_row(
-            Text(d.title), Text(d.level), Text("open" if d.score is None else str(d.score))
+            Text(terminal_safe(d.title)),
+            Text(terminal_safe(d.level)),
+            Text("open" if d.score is None else str(d.score)),
         )
     console.print()
     console.print(table)

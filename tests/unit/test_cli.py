@@ -39,6 +39,18 @@ def test_score_text_is_a_readable_summary(cli: Any) -> None:
     assert result.stderr == ""
 
 
+def test_score_text_strips_terminal_escapes_from_user_text(cli: Any, tmp_path: Path) -> None:
+    case = write_assessment(
+        tmp_path / "case.yaml",
+        answers_for(error_cost="high", autonomy="autonomous"),
+        name="Bot\x1b[2J\x1b]0;owned\x07 \u202eevil",
+    )
+    result = cli("score", case)
+    assert result.exit_code == 0
+    assert "\x1b" not in result.stdout and "\u202e" not in result.stdout
+    assert result.stdout.startswith("Bot evil  NOT READY")
+
+
 def test_score_json_of_one_file_is_an_object(cli: Any) -> None:
     result = cli("score", CONDITIONAL, "--format", "json")
     assert result.exit_code == 0
