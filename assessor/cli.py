@@ -242,7 +242,9 @@ def report(
         history=history,
         rubric_path=rubric_path,
     )
-    click.echo(f"wrote {out}", err=True)
+    from assessor.fileio import terminal_safe
+
+    click.echo(f"wrote {terminal_safe(str(out))}", err=True)
 
 
 @main.command()
@@ -367,7 +369,7 @@ def rubric_validate(path: Path) -> None:
 
 
 @main.command()
-@click.argument("kind", type=click.Choice(["assessment", "rubric"]))
+@click.argument("kind", type=click.Choice(["assessment", "rubric", "report"]))
 @click.option(
     "--rubric",
     "rubric_ref",
@@ -376,7 +378,7 @@ def rubric_validate(path: Path) -> None:
 )
 @handle_errors
 def schema(kind: str, rubric_ref: str | None) -> None:
-    """Print the JSON Schema of assessment or rubric files."""
+    """Print the JSON Schema of assessment or rubric files, or of JSON reports."""
     import json
 
     from assessor.domain.load import load_rubric
@@ -384,6 +386,10 @@ def schema(kind: str, rubric_ref: str | None) -> None:
 
     if kind == "assessment":
         data = assessment_schema(load_rubric(rubric_ref) if rubric_ref else None)
+    elif kind == "report":
+        from assessor.reports.model import report_schema
+
+        data = report_schema()
     else:
         data = rubric_schema()
     click.echo(json.dumps(data, indent=2, ensure_ascii=False))

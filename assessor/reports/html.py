@@ -7,6 +7,7 @@ output, which escapes every piece of user text itself. The PDF is rendered from 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -20,6 +21,8 @@ from assessor.reports.model import AnswerRow, Report, UseCaseReport
 from assessor.reports.safety import linkify
 from assessor.reports.words import (
     KIND_LABEL,
+    NOTE_IN_TABLE,
+    NOTE_SHORT,
     POINT_LABEL,
     VERDICT_LABEL,
     VERDICT_MEANING,
@@ -218,6 +221,8 @@ def _environment() -> Any:
         param_words=param_words,
         plural=plural,
         cost_sentence=cost_sentence,
+        NOTE_IN_TABLE=NOTE_IN_TABLE,
+        NOTE_SHORT=NOTE_SHORT,
     )
     return env
 
@@ -243,7 +248,7 @@ def render_html(report: Report, rubrics: list[Rubric], *, logo_uri: str | None =
         [by_anchor[e.anchor] for e in report.portfolio.ranking] if report.portfolio else views
     )
     template = env.get_template("report.html.j2")
-    return template.render(
+    html = template.render(
         report=report,
         meta=report.meta,
         views=views,
@@ -254,3 +259,43 @@ def render_html(report: Report, rubrics: list[Rubric], *, logo_uri: str | None =
         # A data: URI built from a validated, sanitised image (autoescaped like the rest).
         logo=logo_uri,
     )
+    return break_long_words(html)
+
+
+_SEGMENTS = re.compile(r"(<[^>]*>)")
+_LONG_RUN = re.compile(r"(?:&[#\w]+;|[^\s<&])+")
+_UNIT = re.compile(r"&[#\w]+;|[^&]")
+LONG_WORD = 30
+"""Runs of text without a space longer than this get a break opportunity every 20 characters."""
+
+
+def break_long_words(html: str) -> str:
+    """Put ``<wbr>`` into long unbroken runs of text (pasted tokens, URLs, hashes).
+
+    Browsers wrap those anyway (``overflow-wrap: anywhere``), but WeasyPrint's search for a
+    break inside a long word is quadratic: a 4,000-character token takes minutes to lay out.
+    Only text between tags changes (never attribute values), and not inside ``<title>``,
+    ``<style>`` or inline SVG; entities are never split.
+    """
+    parts = _SEGMENTS.split(html)
+    skip: str | None = None
+    for i, part in enumerate(parts):
+        if i % 2:  # a tag
+            name = part[1:].split(maxsplit=1)[0].rstrip(">/").lower() if len(part) > 2 else ""
+            if skip is None and name in ("title", "style", "svg"):
+                skip = name
+            elif skip is not None and name == "/" + skip:
+                skip = None
+        elif skip is None and len(part) > LONG_WORD:
+            parts[i] = _LONG_RUN.sub(_with_breaks, part)
+    return "".join(parts)
+
+
+def _with_breaks(match: re.Match[str]) -> str:
+    run = match.group(0)
+    if len(run) <= LONG_WORD:
+        return run
+    units = _UNIT.findall(run)
+    if len(units) <= LONG_WORD:
+        return run
+    return "<wbr>".join("".join(units[i : i + 20]) for i in range(0, len(units), 20))

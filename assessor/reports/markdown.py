@@ -17,6 +17,8 @@ from assessor.reports.model import Report, UseCaseReport
 from assessor.reports.safety import md_block, md_code, md_inline
 from assessor.reports.words import (
     KIND_LABEL,
+    NOTE_IN_TABLE,
+    NOTE_SHORT,
     POINT_LABEL,
     VERDICT_LABEL,
     answer_words,
@@ -302,12 +304,23 @@ def _use_case(uc: UseCaseReport, rubric: Rubric, *, level: int) -> list[str]:
         (
             [md_inline(row.section), f"{md_inline(row.prompt)} {md_code(row.question)}",
              f"**{md_inline(row.answer)}**" if row.given else f"*{md_inline(row.answer)}*",
-             md_inline(row.note)]
+             md_inline(row.note) if len(row.note) <= NOTE_IN_TABLE
+             else md_inline(shorten(row.note, NOTE_SHORT)) + " (full note below)"]
             for row in uc.answers
         ),
         "llll",
     )  # fmt: skip
     lines.append("")
+    long_notes = [row for row in uc.answers if len(row.note) > NOTE_IN_TABLE]
+    if long_notes:
+        lines += [heading(h + 1, "Notes in full"), ""]
+        for row in long_notes:
+            lines += [
+                f"**{md_inline(row.prompt)}** {md_code(row.question)}",
+                "",
+                md_block(row.note),
+                "",
+            ]
     if r.open_questions:
         lines += ["Open questions: " + ", ".join(md_code(q) for q in r.open_questions) + ".", ""]
 

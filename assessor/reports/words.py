@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import math
-import re
 from typing import Any
 
 from assessor.domain.rubric import Question, Rubric
+from assessor.fileio import terminal_safe
 
 VERDICT_LABEL = {"ready": "Ready", "conditional": "Conditional", "not_ready": "Not ready"}
 VERDICT_MEANING = {
@@ -14,18 +14,24 @@ VERDICT_MEANING = {
     "conditional": "Can be production-ready once the listed conditions are met.",
     "not_ready": "Not ready for production: a blocker from the guide applies as answered.",
 }
+NOTE_IN_TABLE = 400
+"""Longer notes are shortened in answer tables and shown in full after them."""
+NOTE_SHORT = 240
+
 KIND_LABEL = {"blocker": "Blocker", "condition": "Condition"}
 POINT_LABEL = {**KIND_LABEL, "ready": "Ready", "open": "Open", "cost": "Cost"}
 """Labels of the executive summary's key points, by kind."""
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-
 
 def clean(text: Any) -> str:
-    """User text without control characters (tabs and newlines kept; CRLF made LF)."""
+    """User text without escape sequences or control characters (tabs and newlines kept).
+
+    Whole ANSI sequences go, not only their ESC byte, and so do bidirectional overrides,
+    which could make a report read differently from what it says.
+    """
     if text is None:
         return ""
-    return _CONTROL.sub("", str(text).replace("\r\n", "\n").replace("\r", "\n"))
+    return terminal_safe(str(text).replace("\r\n", "\n").replace("\r", "\n"))
 
 
 def one_line(text: Any) -> str:
