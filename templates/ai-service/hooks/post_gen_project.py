@@ -12,6 +12,7 @@ PACKAGE = Path("src") / CONTEXT["package_name"]
 PATTERN_FILES = {
     "human_fallback": [PACKAGE / "confidence.py", Path("tests/test_fallback.py")],
     "response_cache": [PACKAGE / "cache.py", Path("tests/test_cache.py")],
+    "async_pipeline": [PACKAGE / "jobs.py", PACKAGE / "worker.py", Path("tests/test_jobs.py")],
 }
 
 

@@ -1,11 +1,17 @@
 """Shared fixtures: every test builds the real app on its own SQLite file and memory cache."""
 
 import os
+{%- if cookiecutter.async_pipeline %}
+import time
+{%- endif %}
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+{%- if cookiecutter.async_pipeline %}
+from httpx import Response
+{%- endif %}
 
 from {{ cookiecutter.package_name }}.app import create_app
 from {{ cookiecutter.package_name }}.providers import FakeProvider, LLMRequest
@@ -35,6 +41,35 @@ def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> No
     monkeypatch.chdir(tmp_path)
 
 
+{%- if cookiecutter.async_pipeline %}
+
+
+class JobClient(TestClient):
+    """The test client of the async service: a ``POST /v1/tasks`` answered 202 waits for
+    the job and returns the task's final state (with the real 202 status code), so the
+    behaviour tests read the same in both modes. ``test_jobs.py`` tests the 202 itself."""
+
+    def post(self, url, *args, **kwargs) -> Response:  # type: ignore[override]
+        response = super().post(url, *args, **kwargs)
+        if url != "/v1/tasks" or response.status_code != 202:
+            return response
+        task = wait_for_job(self, response.json()["task_id"])
+        return Response(202, json=task, request=response.request)
+
+
+def wait_for_job(client: TestClient, task_id: str, timeout: float = 30.0) -> dict:
+    """Poll ``GET /v1/tasks/{task_id}`` until the task leaves ``queued`` and ``running``."""
+    deadline = time.monotonic() + timeout
+    while True:
+        task = TestClient.get(client, f"/v1/tasks/{task_id}").json()
+        if task["status"] not in ("queued", "running"):
+            return task
+        if time.monotonic() > deadline:
+            raise AssertionError(f"task {task_id} still {task['status']} after {timeout} s")
+        time.sleep(0.02)
+{%- endif %}
+
+
 def make_settings(tmp_path: Path, **overrides) -> Settings:
     """Settings for one test: its own database, fast retries, no random sampling."""
     values: dict = {
@@ -44,6 +79,10 @@ def make_settings(tmp_path: Path, **overrides) -> Settings:
         "fake_confidence": 1.0,
         "review_sample_rate": 0.0,
         "review_all": False,
+{%- if cookiecutter.async_pipeline %}
+        "dbos_database_url": f"sqlite:///{tmp_path}/jobs.db",
+        "queue_poll_seconds": 0.05,
+{%- endif %}
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)
@@ -57,7 +96,7 @@ def make_client(tmp_path: Path) -> Iterator[Callable[..., TestClient]]:
     def start(**overrides) -> TestClient:
         settings = make_settings(tmp_path, **overrides)
         provider = CountingProvider(settings)
-        client = TestClient(create_app(settings, provider=provider))
+        client = {{ "JobClient" if cookiecutter.async_pipeline else "TestClient" }}(create_app(settings, provider=provider))
         client.__enter__()
         client.provider = provider  # type: ignore[attr-defined]
         started.append(client)

@@ -53,8 +53,8 @@ def test_serve_answers_requests(tmp_path: Path, text: str) -> None:
 
         response = httpx.post(f"{base}/v1/tasks", json={"input": text}, timeout=10)
 
-        assert response.status_code == 200
-        assert response.json()["status"] in ("delivered", "needs_review")
+        assert response.status_code == {{ 202 if cookiecutter.async_pipeline else 200 }}
+        assert response.json()["status"] in ({{ '"queued",' if cookiecutter.async_pipeline else '"delivered", "needs_review"' }})
     finally:
         server.terminate()
         server.wait(timeout=10)

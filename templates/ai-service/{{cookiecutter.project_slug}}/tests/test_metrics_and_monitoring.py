@@ -20,12 +20,20 @@ def test_metrics_report_requests_routing_verdicts_and_latency(make_client, text:
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/plain")
     metrics = response.text
+{%- if cookiecutter.async_pipeline %}
+    assert PREFIX + '_requests_total{outcome="queued"} 2.0' in metrics
+    assert PREFIX + '_jobs_finished_total{outcome="delivered"} 1.0' in metrics
+    assert PREFIX + '_jobs_finished_total{outcome="failed"} 1.0' in metrics
+    assert PREFIX + '_job_latency_seconds_count{outcome="delivered"} 1.0' in metrics
+    assert PREFIX + '_jobs{status="delivered"} 1.0' in metrics
+{%- else %}
     assert PREFIX + '_requests_total{outcome="delivered"} 1.0' in metrics
     assert PREFIX + '_requests_total{outcome="failed"} 1.0' in metrics
+{%- endif %}
     assert PREFIX + '_requests_total{outcome="invalid"} 1.0' in metrics
     assert PREFIX + '_routed_to_human_total{reason="sample"} 1.0' in metrics
     assert PREFIX + '_review_verdicts_total{reason="sample",verdict="approved"} 1.0' in metrics
-    assert PREFIX + '_request_latency_seconds_count{outcome="delivered"} 1.0' in metrics
+    assert PREFIX + '_request_latency_seconds_count{outcome="{{ "queued" if cookiecutter.async_pipeline else "delivered" }}"} {{ "2.0" if cookiecutter.async_pipeline else "1.0" }}' in metrics
     assert PREFIX + "_error_rate_reviews 1.0" in metrics
     assert PREFIX + "_error_rate_alert 0.0" in metrics
 

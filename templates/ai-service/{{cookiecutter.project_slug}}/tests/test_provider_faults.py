@@ -11,7 +11,9 @@ from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+{%- if not cookiecutter.async_pipeline %}
 from fastapi.testclient import TestClient
+{%- endif %}
 
 from {{ cookiecutter.package_name }} import providers, task
 from {{ cookiecutter.package_name }}.app import create_app
@@ -23,7 +25,7 @@ from {{ cookiecutter.package_name }}.providers import (
     complete_with_retries,
 )
 
-from .conftest import make_settings
+from .conftest import {% if cookiecutter.async_pipeline %}JobClient, {% endif %}make_settings
 
 
 @pytest.mark.parametrize(
@@ -250,7 +252,7 @@ def test_openai_unreachable_server_fails_the_task(tmp_path, text: str) -> None:
         tmp_path, llm_provider="openai", llm_base_url="http://127.0.0.1:1/v1", llm_max_attempts=2
     )
 
-    with TestClient(create_app(settings)) as client:
+    with {{ "JobClient" if cookiecutter.async_pipeline else "TestClient" }}(create_app(settings)) as client:
         task = client.post("/v1/tasks", json={"input": text}).json()
 
     assert task["status"] == "failed"

@@ -23,7 +23,7 @@ from fastapi.testclient import TestClient
 
 from {{ cookiecutter.package_name }}.app import create_app
 
-from .conftest import CountingProvider, make_settings
+from .conftest import CountingProvider, {% if cookiecutter.async_pipeline %}JobClient, {% endif %}make_settings
 
 pytestmark = pytest.mark.services
 
@@ -64,6 +64,9 @@ def isolation(service_urls: dict) -> Iterator[dict]:
     """A schema{% if cookiecutter.response_cache %} and a cache namespace{% endif %} of this test's own, dropped afterwards."""
     run = uuid.uuid4().hex[:12]
     overrides = dict(service_urls, database_schema=f"test_{run}")
+{%- if cookiecutter.async_pipeline %}
+    overrides.update(dbos_database_url=service_urls["database_url"], dbos_schema=f"test_{run}_jobs")
+{%- endif %}
 {%- if cookiecutter.response_cache %}
     overrides["cache_namespace"] = f"test-{run}"
 {%- endif %}
@@ -80,6 +83,11 @@ async def _cleanup(overrides: dict) -> None:
         await connection.execute(
             text(f'DROP SCHEMA IF EXISTS "{overrides["database_schema"]}" CASCADE')
         )
+{%- if cookiecutter.async_pipeline %}
+        await connection.execute(
+            text(f'DROP SCHEMA IF EXISTS "{overrides["dbos_schema"]}" CASCADE')
+        )
+{%- endif %}
     await engine.dispose()
 {%- if cookiecutter.response_cache %}
     from redis.asyncio import Redis
@@ -95,7 +103,7 @@ async def _cleanup(overrides: dict) -> None:
 def start(tmp_path, overrides: dict, **more) -> TestClient:
     settings = make_settings(tmp_path, **overrides, **more)
     provider = CountingProvider(settings)
-    client = TestClient(create_app(settings, provider=provider))
+    client = {{ "JobClient" if cookiecutter.async_pipeline else "TestClient" }}(create_app(settings, provider=provider))
     client.__enter__()
     client.provider = provider  # type: ignore[attr-defined]
     return client
@@ -137,12 +145,26 @@ def test_tasks_survive_a_restart_on_postgresql(tmp_path, isolation: dict, text: 
 
 
 def test_two_instances_share_the_redis_cache(tmp_path, isolation: dict, text: str) -> None:
+{%- if cookiecutter.async_pipeline %}
+    # One job runtime per process: the two instances run one after the other here.
+    first = start(tmp_path, isolation)
+    try:
+        assert first.get("/healthz").json()["checks"]["cache"] == "ok"
+        answered = first.post("/v1/tasks", json={"input": text}).json()
+    finally:
+        first.__exit__(None, None, None)
+    second = start(tmp_path / "second", isolation)
+    first = second
+    try:
+        served = second.post("/v1/tasks", json={"input": text}).json()
+{%- else %}
     first = start(tmp_path, isolation)
     second = start(tmp_path, isolation)
     try:
         assert first.get("/healthz").json()["checks"]["cache"] == "ok"
         answered = first.post("/v1/tasks", json={"input": text}).json()
         served = second.post("/v1/tasks", json={"input": text}).json()
+{%- endif %}
 
         assert (answered["cached"], served["cached"]) == (False, True)
         assert served["output"] == answered["output"]

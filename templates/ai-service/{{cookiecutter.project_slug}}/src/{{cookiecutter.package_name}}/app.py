@@ -3,6 +3,11 @@
 Routes: ``POST /v1/tasks``, ``GET /v1/tasks/{task_id}``, ``GET /v1/reviews``,
 ``POST /v1/reviews/{review_id}``, ``GET /review`` (reviewer page, ``review_page.py``),
 ``GET /healthz`` and ``GET /metrics``.
+{%- if cookiecutter.async_pipeline %}
+
+Tasks run as durable jobs (``jobs.py``): ``POST /v1/tasks`` stores and queues the task and
+answers 202; ``GET /v1/tasks/{task_id}`` shows its status and history.
+{%- endif %}
 """
 
 import asyncio
@@ -19,7 +24,7 @@ from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import DBAPIError, OperationalError
 from starlette.types import Scope
 
-from . import USE_CASE, review_page
+from . import USE_CASE, {% if cookiecutter.async_pipeline %}jobs, {% endif %}review_page
 from .limits import BodySizeLimit
 from .providers import Provider
 from .reviews import InvalidDecision
@@ -27,6 +32,9 @@ from .schemas import (
     ReviewDecisionIn,
     ReviewDecisionOut,
     ReviewOut,
+{%- if cookiecutter.async_pipeline %}
+    TaskEventOut,
+{%- endif %}
     TaskIn,
     TaskOut,
     review_out,
@@ -34,7 +42,7 @@ from .schemas import (
 )
 from .services import Services, open_services
 from .settings import Settings
-from .store import IdempotencyConflict, ReviewAlreadyDecided
+from .store import IdempotencyConflict, ReviewAlreadyDecided{% if cookiecutter.async_pipeline %}, Task{% endif %}
 
 log = logging.getLogger(__name__)
 
@@ -53,10 +61,25 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.services = await open_services(settings, provider=provider, rng=rng)
+{%- if cookiecutter.async_pipeline %}
+        try:
+            await jobs.start(settings, app.state.services, "serve")
+        except BaseException:
+            await app.state.services.close()
+            raise
+        requeue = asyncio.create_task(jobs.requeue_orphans())
+        try:
+            yield
+        finally:
+            requeue.cancel()
+            await jobs.stop()
+            await app.state.services.close()
+{%- else %}
         try:
             yield
         finally:
             await app.state.services.close()
+{%- endif %}
 
     app = FastAPI(title=USE_CASE["project_name"], version="0.1.0", lifespan=lifespan)
 
@@ -68,6 +91,13 @@ def create_app(
 
     def services(request: Request) -> Services:
         return request.app.state.services
+{%- if cookiecutter.async_pipeline %}
+
+    async def with_history(task: Task) -> TaskOut:
+        out = task_out(task)
+        out.history = [TaskEventOut.model_validate(event) for event in await jobs.history(task.id)]
+        return out
+{%- endif %}
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, error: RequestValidationError) -> JSONResponse:
@@ -93,14 +123,26 @@ def create_app(
             },
         )
 
+{%- if cookiecutter.async_pipeline %}
+
+    @app.post(TASKS_PATH, status_code=202, response_model=TaskOut, response_model_exclude_none=True)
+{%- else %}
+
     @app.post(TASKS_PATH, response_model=TaskOut, response_model_exclude_none=True)
+{%- endif %}
     async def create_task(
         body: TaskIn,
         request: Request,
         idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
     ) -> TaskOut:
+{%- if cookiecutter.async_pipeline %}
+        """Store the task, queue its job and answer 202 with ``status: queued``. With an
+        ``Idempotency-Key`` header, a repeated POST returns the same task (never a second
+        job)."""
+{%- else %}
         """Run a task and answer with its final state (``delivered``, ``needs_review`` or
         ``failed``). With an ``Idempotency-Key`` header, a repeated POST returns the same task."""
+{%- endif %}
         started = time.perf_counter()
         svc = services(request)
         text = body.input
@@ -114,6 +156,38 @@ def create_app(
                 f"input: {len(text)} characters, more than the maximum of "
                 f"{settings.max_input_chars} (APP_MAX_INPUT_CHARS)",
             )
+{%- if cookiecutter.async_pipeline %}
+        try:
+            task, created = await svc.store.create_task(
+                text, status="queued", idempotency_key=idempotency_key
+            )
+        except IdempotencyConflict:
+            svc.metrics.requests.labels(outcome="invalid").inc()
+            raise HTTPException(
+                409, "Idempotency-Key: already used for a task with a different input"
+            ) from None
+        if created:
+            await jobs.add_event(task.id, "queued", f"{task.id}:queued")
+        try:
+            # Also for a repeated POST: queues the job if a crash came between the two writes.
+            await jobs.enqueue(task.id)
+        except jobs.JobsUnavailable as error:
+            log.error("task %s not queued: %s", task.id, error)
+            if created:
+                await jobs.discard(task.id)  # a retry starts afresh (same key included)
+            svc.metrics.requests.labels(outcome="unavailable").inc()
+            return JSONResponse(  # type: ignore[return-value]
+                status_code=503,
+                content={
+                    "error": "jobs_unavailable",
+                    "message": "the job queue is not reachable; try again later",
+                },
+            )
+        if created:
+            svc.metrics.requests.labels(outcome="queued").inc()
+            svc.metrics.latency.labels(outcome="queued").observe(time.perf_counter() - started)
+        return await with_history(task)
+{%- else %}
         claimed_id = None
         if idempotency_key is not None:
             # Store the task as running first, so the key is taken before the model runs.
@@ -133,13 +207,18 @@ def create_app(
         svc.metrics.requests.labels(outcome=task.status).inc()
         svc.metrics.latency.labels(outcome=task.status).observe(time.perf_counter() - started)
         return task_out(task)
+{%- endif %}
 
     @app.get(TASKS_PATH + "/{task_id}", response_model=TaskOut, response_model_exclude_none=True)
     async def get_task(task_id: str, request: Request) -> TaskOut:
         task = await services(request).store.get_task(task_id)
         if task is None:
             raise HTTPException(404, f"task {task_id} not found")
+{%- if cookiecutter.async_pipeline %}
+        return await with_history(task)
+{%- else %}
         return task_out(task)
+{%- endif %}
 
     @app.get("/v1/reviews", response_model=list[ReviewOut])
     async def list_reviews(
@@ -178,6 +257,9 @@ def create_app(
         """200 when every dependency answers, 503 naming the one that does not."""
         svc = services(request)
         probes = {"database": svc.store.ping}
+{%- if cookiecutter.async_pipeline %}
+        probes["jobs"] = jobs.ping
+{%- endif %}
 {%- if cookiecutter.response_cache %}
         probes["cache"] = svc.cache.ping
 {%- endif %}
@@ -199,6 +281,9 @@ def create_app(
     async def metrics(request: Request) -> Response:
         svc = services(request)
         await svc.monitor.refresh()  # verdicts given on other instances count too
+{%- if cookiecutter.async_pipeline %}
+        await jobs.refresh_gauges(svc.metrics)
+{%- endif %}
         return Response(
             svc.metrics.render(),
             media_type="text/plain; version=0.0.4; charset=utf-8",

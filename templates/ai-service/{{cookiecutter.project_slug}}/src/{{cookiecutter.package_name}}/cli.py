@@ -1,4 +1,5 @@
-"""The console script: ``serve`` runs the API, ``eval`` the evaluation."""
+"""The console script: ``serve`` runs the API, {% if cookiecutter.async_pipeline %}``worker`` runs jobs only, ``recover`` hands
+the jobs of a worker that is gone to the others, {% endif %}``eval`` the evaluation."""
 
 import argparse
 import logging
@@ -15,6 +16,24 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
     serve.add_argument("--log-level", default="info", help="uvicorn log level (default info)")
+
+{%- if cookiecutter.async_pipeline %}
+
+    worker = commands.add_parser(
+        "worker", help="run jobs only, with /healthz and /metrics on --port (jobs.py)"
+    )
+    worker.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1)")
+    worker.add_argument("--port", type=int, default=8001, help="port (default 8001)")
+    worker.add_argument("--log-level", default="info", help="uvicorn log level (default info)")
+
+    recover = commands.add_parser(
+        "recover",
+        help="hand the unfinished jobs of workers that are gone for good to the running ones",
+    )
+    recover.add_argument(
+        "worker_ids", nargs="+", metavar="WORKER_ID", help="the APP_WORKER_ID of each worker"
+    )
+{%- endif %}
 
     evaluate = commands.add_parser(
         "eval", help="run the golden set; exit 1 when a criterion is worse than the baseline"
@@ -37,6 +56,23 @@ def main(argv: list[str] | None = None) -> int:
         logging.basicConfig(level=args.log_level.upper())
         uvicorn.run(create_app(), host=args.host, port=args.port, log_level=args.log_level)
         return 0
+{%- if cookiecutter.async_pipeline %}
+    if args.command == "worker":
+        import uvicorn
+
+        from .worker import create_worker_app
+
+        logging.basicConfig(level=args.log_level.upper())
+        uvicorn.run(create_worker_app(), host=args.host, port=args.port, log_level=args.log_level)
+        return 0
+    if args.command == "recover":
+        from .jobs import recover as recover_jobs
+        from .settings import Settings
+
+        handed_over = recover_jobs(Settings(), args.worker_ids)
+        print(f"{len(handed_over)} unfinished job(s) handed to the running workers")
+        return 0
+{%- endif %}
     from .evals import run_cli
 
     return run_cli(args.golden, args.baseline, args.output, update_baseline=args.update_baseline)

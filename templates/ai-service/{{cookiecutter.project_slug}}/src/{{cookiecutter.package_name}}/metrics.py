@@ -36,6 +36,32 @@ class Metrics:
             registry=registry,
         )
 {%- endif %}
+{%- if cookiecutter.async_pipeline %}
+        self.jobs = Gauge(
+            f"{PREFIX}_jobs",
+            "Tasks by status over all processes (queued = the queue's depth), read at scrape.",
+            ["status"],
+            registry=registry,
+        )
+        self.job_latency = Histogram(
+            f"{PREFIX}_job_latency_seconds",
+            "Time from POST /v1/tasks to the job's outcome, by outcome (jobs run here).",
+            ["outcome"],
+            buckets=(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 1800, 3600, 86400),
+            registry=registry,
+        )
+        self.jobs_finished = Counter(
+            f"{PREFIX}_jobs_finished",
+            "Jobs finished in this process, by outcome (failed = provider gave up).",
+            ["outcome"],
+            registry=registry,
+        )
+        self.jobs_resumed = Counter(
+            f"{PREFIX}_jobs_resumed",
+            "Jobs resumed in this process after the process that ran them stopped.",
+            registry=registry,
+        )
+{%- endif %}
         self.routed_to_human = Counter(
             f"{PREFIX}_routed_to_human",
             "Outputs sent to human review, by reason: low_confidence, policy, sample.",

@@ -19,6 +19,9 @@ Every verdict feeds the production error-rate estimate (``monitoring.py``).
 
 import logging
 
+{% if cookiecutter.async_pipeline -%}
+from . import jobs
+{% endif -%}
 {% if cookiecutter.response_cache -%}
 from .cache import CachedAnswer, CacheUnavailable, ResponseCache
 {% endif -%}
@@ -77,4 +80,7 @@ class ReviewQueue:
                 log.warning("response cache unavailable after review %s: %s", review_id, error)
 {%- endif %}
         await self.monitor.refresh()
+{%- if cookiecutter.async_pipeline %}
+        await jobs.review_decided(review)
+{%- endif %}
         return review, task

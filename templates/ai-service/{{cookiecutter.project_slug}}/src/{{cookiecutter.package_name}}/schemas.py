@@ -1,5 +1,8 @@
 """Request and response bodies of the JSON API (see the README for the contract)."""
 
+{% if cookiecutter.async_pipeline -%}
+from datetime import datetime
+{% endif -%}
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, StrictStr
@@ -25,6 +28,18 @@ class TaskOut(BaseModel):
 {%- endif %}
     review_reason: str | None = None
     error: str | None = None
+{%- if cookiecutter.async_pipeline %}
+    history: "list[TaskEventOut] | None" = None
+    """Every status change of the task's job, oldest first (``jobs.py``)."""
+
+
+class TaskEventOut(BaseModel):
+    status: str
+    at: datetime
+    worker: str | None = None
+    """The process (``APP_WORKER_ID``) that made the change."""
+    detail: str | None = None
+{%- endif %}
 
 
 class ReviewOut(BaseModel):

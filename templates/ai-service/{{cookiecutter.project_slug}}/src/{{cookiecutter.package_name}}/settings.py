@@ -96,6 +96,43 @@ class Settings(BaseSettings):
     cache_namespace: str = "{{ cookiecutter.package_name }}"
     """Prefix of every cache key, so several services can share one Redis database."""
 {%- endif %}
+{%- if cookiecutter.async_pipeline %}
+
+    dbos_database_url: str = "sqlite:///var/jobs.db"
+    """Jobs database (DBOS system database: queue, checkpoints of every job step). SQLite
+    file by default (one machine); PostgreSQL for several machines, e.g.
+    ``postgresql://user:password@host:5432/dbname`` (tables go to the ``dbos`` schema, so
+    it may be the same database as ``APP_DATABASE_URL``)."""
+
+    dbos_schema: str = Field("dbos", pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
+    """PostgreSQL only: the schema of the jobs tables (created when missing)."""
+
+    worker_id: str | None = None
+    """This process's id in the jobs database; default ``serve-<hostname>`` or
+    ``worker-<hostname>``. A process resumes the unfinished jobs of its own id when it
+    starts, so keep it stable across restarts and unique among running processes."""
+
+    serve_workers: bool = True
+    """``serve`` also runs jobs in its own process. ``false``: the API only queues them and
+    ``worker`` processes run them."""
+
+    worker_concurrency: int = Field(8, ge=1)
+    """Jobs one process runs at the same time."""
+
+    queue_concurrency: int = Field(0, ge=0)
+    """Jobs running at the same time over all processes. 0: no limit beyond each
+    process's ``APP_WORKER_CONCURRENCY``."""
+
+    provider_rate_limit: int = Field(0, ge=0)
+    """At most this many jobs start per ``APP_PROVIDER_RATE_PERIOD_SECONDS`` over all
+    processes (the model provider's rate limit). 0: no limit."""
+
+    provider_rate_period_seconds: float = Field(1.0, gt=0)
+    """The window of ``APP_PROVIDER_RATE_LIMIT``."""
+
+    queue_poll_seconds: float = Field(0.2, gt=0, le=60)
+    """How often a worker looks for queued jobs."""
+{%- endif %}
 
     max_input_chars: int = Field(20_000, ge=1)
     """Longest accepted task input, in characters. Longer inputs get HTTP 422."""
