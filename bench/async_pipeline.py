@@ -9,9 +9,11 @@ runs it as real processes on 127.0.0.1 with the fake provider (``APP_FAKE_LATENC
 
 For each it submits N tasks over HTTP (16 client threads), waits until every task is
 delivered, and reports jobs per second (first POST to last delivery) and the
-enqueue-to-delivered latency p50/p95 (from each task's status history). The baseline,
-measured in the same run, is the same fake provider call made directly in one process with
-the same concurrency. Prints one ratio line per figure.
+enqueue-to-delivered latency p50/p95 (from each task's status history), under that load and
+for jobs submitted one at a time (an idle queue). The baselines, measured in the same run,
+are the same fake provider call made directly in one process: with the same concurrency
+for the throughput and the latency under load, one call at a time for the idle latency.
+Prints one ``ratio`` line per figure (no goals: the issue asks for the figures).
 
     python bench/async_pipeline.py [--jobs 200] [--latency-ms 100] [--concurrency 16]
 """
@@ -177,9 +179,20 @@ def delivered_count(base: str) -> float:
     return 0.0
 
 
+def cpu_times() -> tuple[float, float]:
+    """(busy, total) jiffies of all cores since boot (Linux); (0, 0) elsewhere."""
+    try:
+        fields = [float(v) for v in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
+    except OSError:
+        return 0.0, 0.0
+    idle = fields[3] + fields[4]
+    return sum(fields) - idle, sum(fields)
+
+
 def run_jobs(base: str, jobs: int, text: str) -> dict[str, float]:
     """Submit ``jobs`` tasks with 16 client threads; wait for all; measure from histories."""
     run = uuid.uuid4().hex[:8]
+    busy_before, total_before = cpu_times()
     done_before = delivered_count(base)
     started = time.time()
     with ThreadPoolExecutor(16) as pool:
@@ -198,6 +211,8 @@ def run_jobs(base: str, jobs: int, text: str) -> dict[str, float]:
         if time.monotonic() > deadline:
             raise SystemExit(f"jobs not finished after 600 s: {delivered_count(base)} delivered")
         time.sleep(0.2)
+    busy_after, total_after = cpu_times()
+    cpu = (busy_after - busy_before) / max(total_after - total_before, 1.0)
     latencies, last = [], 0.0
     for task_id in ids:
         history = http(base, "GET", f"/v1/tasks/{task_id}")[1]["history"]
@@ -205,7 +220,25 @@ def run_jobs(base: str, jobs: int, text: str) -> dict[str, float]:
         delivered = next(at(e) for e in history if e["status"] == "delivered")
         latencies.append(delivered - queued)
         last = max(last, delivered)
-    return summary(jobs / (last - started), latencies)
+    return {**summary(jobs / (last - started), latencies), "cpu": cpu}
+
+
+def one_at_a_time(base: str, jobs: int, text: str) -> dict[str, float]:
+    """Latency with an idle queue: each job is submitted once the previous one is done."""
+    run = uuid.uuid4().hex[:8]
+    latencies = []
+    for n in range(jobs):
+        task = http(base, "POST", "/v1/tasks", {"input": f"{text} (alone {run}-{n})"})[1]
+        deadline = time.monotonic() + 60
+        while task["status"] != "delivered":
+            if time.monotonic() > deadline:
+                raise SystemExit(f"job {task['task_id']} not delivered after 60 s")
+            time.sleep(0.005)
+            task = http(base, "GET", f"/v1/tasks/{task['task_id']}")[1]
+        history = task["history"]
+        queued = next(at(e) for e in history if e["status"] == "queued")
+        latencies.append(next(at(e) for e in history if e["status"] == "delivered") - queued)
+    return summary(jobs / sum(latencies), latencies)
 
 
 def summary(rate: float, latencies: list[float]) -> dict[str, float]:
@@ -270,7 +303,8 @@ def psql(sql: str) -> None:
 
 def scenario(
     name: str, venv: Path, text: str, args: argparse.Namespace, workers: int, base_env: dict
-) -> dict[str, float]:
+) -> tuple[dict[str, float], dict[str, float]]:
+    """(N jobs submitted at once, jobs submitted one at a time) on one setup."""
     common = {
         "APP_FAKE_LATENCY_MS": str(args.latency_ms),
         "APP_FAKE_CONFIDENCE": "1.0",
@@ -290,7 +324,8 @@ def scenario(
             for n in range(workers):
                 start(started, venv, "worker", {**common, "APP_WORKER_ID": f"w{n}"}, cwd)
         run_jobs(base, 20, text)  # warm-up: connections, first dequeue
-        return run_jobs(base, args.jobs, text)
+        alone = one_at_a_time(base, 20, text)
+        return run_jobs(base, args.jobs, text), alone
 
 
 def main() -> None:
@@ -309,7 +344,8 @@ def main() -> None:
         f"p95 {direct['p95'] * 1000:.0f} ms"
     )
 
-    results: dict[str, dict[str, float]] = {}
+    single = baseline(venv, 20, args.latency_ms, 1)
+    results: dict[str, tuple[dict[str, float], dict[str, float]]] = {}
     results["sqlite"] = scenario("sqlite", venv, text, args, 0, {})
     if postgres_reachable():
         for workers in (1, 2):
@@ -324,16 +360,24 @@ def main() -> None:
     else:
         print("PostgreSQL not reachable on 127.0.0.1:5432: pg-1 and pg-2 skipped")
 
-    for name, result in results.items():
+    for name, (load, alone) in results.items():
         print(
-            f"{name}: {result['rate']:.1f} jobs/s end to end, ratio to direct "
-            f"{result['rate'] / direct['rate']:.2f}; enqueue-to-delivered p50 "
-            f"{result['p50'] * 1000:.0f} ms ({result['p50'] / direct['p50']:.1f}x direct), "
-            f"p95 {result['p95'] * 1000:.0f} ms ({result['p95'] / direct['p95']:.1f}x direct)"
+            f"ratio {name} throughput vs direct calls: {load['rate'] / direct['rate']:.2f}x "
+            f"({load['rate']:.1f} jobs/s vs {direct['rate']:.1f} calls/s; "
+            f"the machine's {os.cpu_count()} cores {load['cpu']:.0%} busy)"
         )
+        for label, result, base in (("alone", alone, single), ("under load", load, direct)):
+            print(
+                f"ratio {name} enqueue-to-delivered {label}: "
+                f"p50 {result['p50'] / base['p50']:.1f}x, p95 {result['p95'] / base['p95']:.1f}x "
+                f"({result['p50'] * 1000:.0f}/{result['p95'] * 1000:.0f} ms vs "
+                f"{base['p50'] * 1000:.0f}/{base['p95'] * 1000:.0f} ms)"
+            )
     if "pg-1" in results and "pg-2" in results:
+        one, two = results["pg-1"][0]["rate"], results["pg-2"][0]["rate"]
         print(
-            f"scaling pg-2 / pg-1: {results['pg-2']['rate'] / results['pg-1']['rate']:.2f}x jobs/s"
+            f"ratio pg scaling 2 workers / 1 worker: {two / one:.2f}x "
+            f"({two:.1f} vs {one:.1f} jobs/s)"
         )
 
 
