@@ -7,7 +7,9 @@ output, which escapes every piece of user text itself. The PDF is rendered from 
 
 from __future__ import annotations
 
+import contextlib
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -18,8 +20,10 @@ from assessor.domain.scoring import Result
 from assessor.reports import charts
 from assessor.reports.build import cost_sentence
 from assessor.reports.model import AnswerRow, Report, UseCaseReport
+from assessor.reports.parallel import map_in_chunks
 from assessor.reports.safety import linkify
 from assessor.reports.words import (
+    IMPROVEMENTS_SHOWN,
     KIND_LABEL,
     NOTE_IN_TABLE,
     NOTE_SHORT,
@@ -38,6 +42,9 @@ from assessor.reports.words import (
     plural,
     question_label,
     shorten,
+)
+from assessor.reports.words import (
+    UNSAFE as _UNSAFE,
 )
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -75,6 +82,8 @@ class UseCaseView:
     uc: UseCaseReport
     rubric: Rubric
     index: int
+    rank: int
+    """Place in the portfolio's build order (1 for a use-case report)."""
     sections: list[tuple[str, list[AnswerRow]]]
     levels: dict[str, str]
     """Dimension id -> its level in words."""
@@ -100,7 +109,7 @@ class UseCaseView:
         return self.r.cost_model is not None and self.r.cost_model.source != "defaults"
 
 
-def use_case_view(uc: UseCaseReport, rubric: Rubric, index: int) -> UseCaseView:
+def use_case_view(uc: UseCaseReport, rubric: Rubric, index: int, rank: int = 1) -> UseCaseView:
     r = uc.result
     grouped: dict[str, list[AnswerRow]] = {}
     for row in uc.answers:  # by section, in the order sections first appear
@@ -138,12 +147,13 @@ def use_case_view(uc: UseCaseReport, rubric: Rubric, index: int) -> UseCaseView:
             verdict=imp.verdict,
             score=imp.score,
         )
-        for imp in r.to_improve
+        for imp in r.to_improve[:IMPROVEMENTS_SHOWN]
     ]
     view = UseCaseView(
         uc=uc,
         rubric=rubric,
         index=index,
+        rank=rank,
         sections=sections,
         levels=levels,
         based_on=based_on,
@@ -183,16 +193,17 @@ def use_case_view(uc: UseCaseReport, rubric: Rubric, index: int) -> UseCaseView:
 def _environment() -> Any:
     # jinja2 costs ~30 ms to import: only report commands pay for it.
     from jinja2 import Environment, FileSystemLoader, StrictUndefined
-    from markupsafe import Markup
 
     def finalize(value: Any) -> Any:
         # Control characters have no place in a report (and some break XML-based viewers).
-        if isinstance(value, Markup) or not isinstance(value, str):
-            return value
-        return clean(value)
+        # Runs for every {{ value }}: the common case must cost one type check and a search.
+        if value.__class__ is str and _UNSAFE.search(value):
+            return clean(value)
+        return value
 
     env = Environment(
         loader=FileSystemLoader(TEMPLATES),
+        bytecode_cache=_bytecode_cache(),
         autoescape=True,
         undefined=StrictUndefined,
         trim_blocks=True,
@@ -227,75 +238,118 @@ def _environment() -> Any:
     return env
 
 
+def _bytecode_cache() -> Any:
+    """Jinja's cache of compiled templates, or None where it cannot be used.
+
+    Compiling the report template takes about 80 ms, a tenth of a 200-use-case report. Jinja
+    keeps the compiled code in a private folder of the user (created 0700 in the temporary
+    folder, owner checked), keyed on the template's checksum, so an edited template is never
+    served stale. A cache that cannot be read or written is skipped, never an error.
+    """
+    from jinja2 import FileSystemBytecodeCache
+
+    class QuietCache(FileSystemBytecodeCache):
+        def load_bytecode(self, bucket: Any) -> None:
+            with contextlib.suppress(OSError, ValueError, EOFError):
+                super().load_bytecode(bucket)
+
+        def dump_bytecode(self, bucket: Any) -> None:
+            with contextlib.suppress(OSError):
+                super().dump_bytecode(bucket)
+
+    try:
+        return QuietCache()
+    except (OSError, RuntimeError):
+        return None
+
+
 @lru_cache(maxsize=1)
 def stylesheet() -> str:
     return (TEMPLATES / "report.css").read_text(encoding="utf-8")
 
 
-def render_html(report: Report, rubrics: list[Rubric], *, logo_uri: str | None = None) -> str:
-    """The report as one HTML document."""
-    from markupsafe import Markup
+def render_html(
+    report: Report, rubrics: list[Rubric], *, logo_uri: str | None = None, for_pdf: bool = False
+) -> str:
+    """The report as one HTML document (``for_pdf``: prepared for WeasyPrint's layout)."""
+    from markupsafe import Markup  # jinja2's own dependency
 
     env = _environment()
-    views = [use_case_view(uc, rubrics[i], i) for i, uc in enumerate(report.use_cases)]
+    ranks = {e.anchor: e.rank for e in report.portfolio.ranking} if report.portfolio else {}
+    views = [
+        use_case_view(uc, rubrics[i], i, ranks.get(uc.anchor, 1))
+        for i, uc in enumerate(report.use_cases)
+    ]
     histogram = (
         charts.histogram([(uc.result.score, uc.result.verdict) for uc in report.use_cases])
         if report.portfolio
         else []
     )
-    by_anchor = {v.uc.anchor: v for v in views}
-    ranked_views = (
-        [by_anchor[e.anchor] for e in report.portfolio.ranking] if report.portfolio else views
-    )
     template = env.get_template("report.html.j2")
+    sections: list[Markup] = []
+    if report.portfolio:
+        by_anchor = {v.uc.anchor: v for v in views}
+        ranked = [by_anchor[e.anchor] for e in report.portfolio.ranking]
+        # Finished HTML of autoescaped macros (not user text), so it goes in as Markup.
+        rendered = map_in_chunks(_section_renderer(len(ranked)), ranked)
+        sections = [Markup(html) for html in rendered]
     html = template.render(
         report=report,
         meta=report.meta,
         views=views,
-        ranked_views=ranked_views,
+        sections=sections,
         portfolio=report.portfolio,
         histogram=histogram,
         css=Markup(stylesheet()),
         # A data: URI built from a validated, sanitised image (autoescaped like the rest).
         logo=logo_uri,
     )
-    return break_long_words(html)
+    return break_long_words(html) if for_pdf else html
 
 
-_SEGMENTS = re.compile(r"(<[^>]*>)")
-_LONG_RUN = re.compile(r"(?:&[#\w]+;|[^\s<&])+")
-_UNIT = re.compile(r"&[#\w]+;|[^&]")
 LONG_WORD = 30
 """Runs of text without a space longer than this get a break opportunity every 20 characters."""
+
+
+def _section_renderer(total: int) -> Any:
+    """Renders use-case sections (in build order) to HTML text; picklable results only."""
+    macros = _environment().get_template("use_case.html.j2").module
+
+    def render(chunk: Sequence[UseCaseView]) -> list[str]:
+        # Each section is autoescaped by its own macro; only its finished text travels.
+        return [str(macros.section(v, v.rank, total)) for v in chunk]
+
+    return render
+
+
+_CANDIDATE = re.compile(rf"[^\s<>]{{{LONG_WORD + 1},}}")
+_UNIT = re.compile(r"&[#\w]+;|[^&]")
 
 
 def break_long_words(html: str) -> str:
     """Put ``<wbr>`` into long unbroken runs of text (pasted tokens, URLs, hashes).
 
-    Browsers wrap those anyway (``overflow-wrap: anywhere``), but WeasyPrint's search for a
-    break inside a long word is quadratic: a 4,000-character token takes minutes to lay out.
-    Only text between tags changes (never attribute values), and not inside ``<title>``,
-    ``<style>`` or inline SVG; entities are never split.
+    Browsers wrap those anyway (``overflow-wrap: anywhere``), but in WeasyPrint, "anywhere"
+    in a table cell makes the table's minimum width quadratic to compute (a 4,000-character
+    note took minutes), so print CSS uses ``break-word`` in cells and the PDF's HTML gets these
+    break opportunities instead. Costs a regex scan of the document: PDF only.
+    Only text between tags in the body changes (never attribute values, the title or the
+    stylesheet), and entities are never split. (The SVG charts hold no such runs.)
     """
-    parts = _SEGMENTS.split(html)
-    skip: str | None = None
-    for i, part in enumerate(parts):
-        if i % 2:  # a tag
-            name = part[1:].split(maxsplit=1)[0].rstrip(">/").lower() if len(part) > 2 else ""
-            if skip is None and name in ("title", "style", "svg"):
-                skip = name
-            elif skip is not None and name == "/" + skip:
-                skip = None
-        elif skip is None and len(part) > LONG_WORD:
-            parts[i] = _LONG_RUN.sub(_with_breaks, part)
-    return "".join(parts)
+    start = html.find("<body")
+    out: list[str] = []
+    pos = 0
+    for match in _CANDIDATE.finditer(html, max(start, 0)):
+        begin = match.start()
+        if html.rfind("<", 0, begin) > html.rfind(">", 0, begin):
+            continue  # inside a tag: an attribute value
+        out.append(html[pos:begin])
+        out.append(_with_breaks(match))
+        pos = match.end()
+    out.append(html[pos:])
+    return "".join(out)
 
 
 def _with_breaks(match: re.Match[str]) -> str:
-    run = match.group(0)
-    if len(run) <= LONG_WORD:
-        return run
-    units = _UNIT.findall(run)
-    if len(units) <= LONG_WORD:
-        return run
+    units = _UNIT.findall(match.group(0))
     return "<wbr>".join("".join(units[i : i + 20]) for i in range(0, len(units), 20))

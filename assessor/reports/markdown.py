@@ -16,6 +16,7 @@ from assessor.reports.build import cost_sentence
 from assessor.reports.model import Report, UseCaseReport
 from assessor.reports.safety import md_block, md_code, md_inline
 from assessor.reports.words import (
+    IMPROVEMENTS_SHOWN,
     KIND_LABEL,
     NOTE_IN_TABLE,
     NOTE_SHORT,
@@ -224,11 +225,17 @@ def _use_case(uc: UseCaseReport, rubric: Rubric, *, level: int) -> list[str]:
             (
                 [md_inline(change_words(rubric, r.answers, imp.changes)),
                  verdict_words(imp.verdict), f"{r.score} → {imp.score}"]
-                for imp in r.to_improve
+                for imp in r.to_improve[:IMPROVEMENTS_SHOWN]
             ),
             "llr",
         )  # fmt: skip
         lines.append("")
+        if len(r.to_improve) > IMPROVEMENTS_SHOWN:
+            lines += [
+                f"*The {IMPROVEMENTS_SHOWN} smallest of {len(r.to_improve)} changes found; "
+                "the JSON report lists them all.*",
+                "",
+            ]
 
     lines += [heading(h, "Cost of errors and reviews"), ""]
     c = r.cost_model

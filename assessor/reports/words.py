@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 from assessor.domain.rubric import Question, Rubric
@@ -14,6 +15,8 @@ VERDICT_MEANING = {
     "conditional": "Can be production-ready once the listed conditions are met.",
     "not_ready": "Not ready for production: a blocker from the guide applies as answered.",
 }
+IMPROVEMENTS_SHOWN = 5
+"""What would raise the verdict: the reports list this many (the JSON report has them all)."""
 NOTE_IN_TABLE = 400
 """Longer notes are shortened in answer tables and shown in full after them."""
 NOTE_SHORT = 240
@@ -31,7 +34,15 @@ def clean(text: Any) -> str:
     """
     if text is None:
         return ""
-    return terminal_safe(str(text).replace("\r\n", "\n").replace("\r", "\n"))
+    text = str(text)
+    if not UNSAFE.search(text):  # the common case, and the cheap one
+        return text
+    return terminal_safe(text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+# Anything terminal_safe would change: control characters (escape sequences start with one)
+# and bidirectional controls.
+UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 def one_line(text: Any) -> str:
