@@ -356,6 +356,8 @@ def test_version(cli: Any) -> None:
 
 
 def test_python_dash_m_assessor(tmp_path: Path) -> None:
+    helped = run_assessor("--help", cwd=tmp_path)
+    assert helped.stdout.startswith("Usage: assessor [OPTIONS] [COMMAND]")
     done = run_assessor("--version", cwd=tmp_path)
     assert done.returncode == 0
     assert done.stdout.strip() == f"assessor, version {assessor.__version__}"
