@@ -200,7 +200,12 @@ def summarize(result: Result, rubric: Rubric, *, file: str = "") -> Summary:
         patterns = [p.title for p in result.patterns]
         steps.append(f"Build it with the recommended patterns: {', '.join(patterns)}.")
         fallback = next((p for p in result.patterns if p.id == "human_fallback"), None)
-        if fallback is not None and fallback.params.get("confidence_threshold") is not None:
+        if fallback is not None and fallback.params.get("review_all"):
+            steps.append(
+                "Keep a person reviewing every output before it takes effect: the verdict "
+                "depends on it."
+            )
+        elif fallback is not None and fallback.params.get("confidence_threshold") is not None:
             threshold = param_words("confidence_threshold", fallback.params["confidence_threshold"])
             steps.append(f"Route outputs with a confidence below {threshold} to a person.")
         steps.append(
@@ -232,7 +237,9 @@ def cost_sentence(result: Result) -> str:
     others = {
         "no_review": f"{money(c.daily_cost_no_review)} with no review",
         "review_all": f"{money(c.daily_cost_review_all)} reviewing everything",
-        "threshold": f"{money(c.daily_cost_with_threshold)} reviewing below {threshold}",
+        "threshold": (
+            f"{money(c.daily_cost_with_threshold)} reviewing below a confidence of {threshold}"
+        ),
     }
     costs = {
         "no_review": c.daily_cost_no_review,

@@ -186,3 +186,29 @@ def test_importing_reports_stays_light() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+def test_ascii_terminal_and_c_locale(tmp_path: Path) -> None:
+    """LANG=C and an ASCII-only stdout: no UnicodeEncodeError; report files are UTF-8."""
+    import subprocess
+
+    src = (EXAMPLES / "refund-assistant.yaml").read_text(encoding="utf-8")
+    old, new = tmp_path / "v1.yaml", tmp_path / "v2.yaml"
+    old.write_text(src.replace("Refund policy assistant", "Rückerstattung ✓ 払い戻し"), "utf-8")
+    new.write_text(
+        old.read_text("utf-8").replace("autonomy: autonomous", "autonomy: human_approves"), "utf-8"
+    )
+    env = {**os.environ, "LANG": "C", "LC_ALL": "C", "PYTHONIOENCODING": "ascii"}
+    out = tmp_path / "r.md"
+    for args in (
+        ["report", str(new), "--format", "md", "-o", str(out)],
+        ["diff", str(old), str(new)],
+        ["diff", str(old), str(new), "--format", "md"],
+        ["score", str(new), "--format", "md"],
+    ):
+        done = subprocess.run(
+            [sys.executable, "-m", "assessor", *args], capture_output=True, env=env, check=False
+        )
+        assert done.returncode == 0, done.stderr.decode("ascii", "replace")
+        assert b"UnicodeEncodeError" not in done.stderr
+    assert "Rückerstattung ✓ 払い戻し" in out.read_text(encoding="utf-8")
