@@ -27,9 +27,9 @@ REPORT_GOAL = 2.0
 
 def long_text_case(folder: Path) -> Path:
     path = folder / "long-text.yaml"
-    description = ("A very long description of the use case, pasted from a design document. " * 1400)[
-        :100_000
-    ]
+    description = (
+        "A very long description of the use case, pasted from a design document. " * 1400
+    )[:100_000]
     note = ("Measured on the September sample by two reviewers; see the wiki. " * 1600)[:100_000]
     path.write_text(
         "version: 1\n"
