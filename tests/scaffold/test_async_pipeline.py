@@ -448,7 +448,13 @@ def ran_on(task: dict[str, Any]) -> str:
 def test_one_serve_and_two_workers_share_the_jobs_on_postgresql(
     project: Project, processes: Processes, postgres: str
 ) -> None:
-    env = scale_env(postgres, APP_FAKE_LATENCY_MS="300", APP_WORKER_CONCURRENCY="3")
+    # Automatic hand-over off: here `recover` is what moves the jobs of the dead worker.
+    env = scale_env(
+        postgres,
+        APP_FAKE_LATENCY_MS="300",
+        APP_WORKER_CONCURRENCY="3",
+        APP_WORKER_TIMEOUT_SECONDS="0",
+    )
     serve = processes.serve({**env, "APP_SERVE_WORKERS": "false", "APP_WORKER_ID": "api"})
     workers = {
         name: processes.worker({**env, "APP_WORKER_ID": name}, name) for name in ("w1", "w2")
@@ -491,6 +497,34 @@ def test_one_serve_and_two_workers_share_the_jobs_on_postgresql(
     for task_id in stranded:
         assert ran_on(done[task_id]) == "w1", done[task_id]["history"]
         assert statuses(done[task_id]).count("delivered") == 1
+
+
+@pytest.mark.services
+def test_the_jobs_of_a_silent_worker_move_to_the_others(
+    project: Project, processes: Processes, postgres: str
+) -> None:
+    env = scale_env(postgres, APP_WORKER_CONCURRENCY="3", APP_WORKER_TIMEOUT_SECONDS="2")
+    serve = processes.serve({**env, "APP_SERVE_WORKERS": "false", "APP_WORKER_ID": "api"})
+    processes.worker({**env, "APP_WORKER_ID": "w1", "APP_FAKE_LATENCY_MS": "300"}, "w1")
+    doomed = processes.worker({**env, "APP_WORKER_ID": "w2", "APP_FAKE_LATENCY_MS": "3000"}, "w2")
+    ids = [submit(serve.base, f"{project.text} (silent {n})") for n in range(9)]
+    seen = wait_until(
+        serve.base,
+        ids,
+        lambda s: any(t["status"] == "running" and ran_on(t) == "w2" for t in s.values()),
+        timeout=60,
+    )
+
+    doomed.kill()  # and never restarted
+    stranded = [i for i, t in seen.items() if t["status"] == "running" and ran_on(t) == "w2"]
+    done = wait_until(serve.base, ids, all_final, timeout=90)
+
+    assert {task["status"] for task in done.values()} == {"delivered"}
+    for task_id in stranded:
+        task = done[task_id]
+        assert ran_on(task) == "w1", task["history"]
+        assert has_detail(task, "resumed after a restart"), task["history"]
+        assert statuses(task).count("delivered") == 1
 
 
 PROXY = """

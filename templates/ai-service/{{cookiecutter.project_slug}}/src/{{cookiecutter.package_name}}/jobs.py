@@ -91,6 +91,16 @@ class TaskEvent(Base):
     """Makes the write idempotent: a step that runs again writes the same key."""
 
 
+class WorkerSeen(Base):
+    """The last sign of life of each process running jobs (see :func:`_watch_workers`)."""
+
+    __tablename__ = "job_workers"
+
+    worker_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    last_seen: Mapped[float] = mapped_column()
+    """Unix time of the process's last heartbeat."""
+
+
 class JobsUnavailable(Exception):
     """The jobs database (``APP_DBOS_DATABASE_URL``) cannot be reached."""
 
@@ -102,6 +112,7 @@ class _Runtime:
     role: Role
     worker_id: str
     probe: sa.Engine
+    watcher: "asyncio.Task[None] | None" = None
 
 
 _runtime: _Runtime | None = None
@@ -201,6 +212,7 @@ async def start(settings: Settings, services: Any, role: Role) -> None:
     # Launched from the event loop's thread: DBOS then runs async workflows on this loop,
     # where the store's and the provider's connections live.
     DBOS.launch()
+    _runtime.watcher = asyncio.create_task(_watch_workers(_runtime))
     log.info(
         "jobs: worker id %s, queue %r %s",
         _runtime.worker_id,
@@ -249,6 +261,8 @@ async def stop() -> None:
     global _runtime
     if _runtime is None:
         return
+    if _runtime.watcher is not None:
+        _runtime.watcher.cancel()
     await asyncio.to_thread(DBOS.destroy, workflow_completion_timeout_sec=0)
     _runtime.probe.dispose()
     _runtime = None
@@ -378,6 +392,80 @@ def review_workflow_id(task_id: str) -> str:
 
 
 # --- Recovery of a worker that is gone for good ---------------------------------------------
+
+
+async def _watch_workers(rt: _Runtime) -> None:
+    """Heartbeat, and hand the jobs of silent workers to the queue.
+
+    Every process writes its heartbeat each ``APP_WORKER_TIMEOUT_SECONDS / 4``. A worker
+    silent for longer than ``APP_WORKER_TIMEOUT_SECONDS`` is taken for gone: its unfinished
+    jobs go back on their queue, where the running workers pick them up (a worker that
+    restarts with its id finds them handed over, or resumes them itself). A process only
+    judges others after its own heartbeat has worked for a whole timeout, so that after a
+    database outage every process has had the time to write its heartbeat again.
+    """
+    timeout = rt.settings.worker_timeout_seconds
+    if timeout <= 0:
+        return
+    healthy_since: float | None = None
+    while True:
+        try:
+            await _heartbeat(rt)
+            now = time.monotonic()
+            healthy_since = healthy_since or now
+            if now - healthy_since >= timeout:
+                for gone in await _silent_workers(rt, timeout):
+                    handed = await asyncio.to_thread(_hand_over, gone)
+                    await _forget(rt, gone)
+                    if handed:
+                        log.warning(
+                            "worker %s silent for %g s: %d job(s) handed over",
+                            gone,
+                            timeout,
+                            handed,
+                        )
+        except DBAPIError as error:
+            healthy_since = None
+            log.warning("jobs: heartbeat not written: %s", str(error).splitlines()[0])
+        except Exception:  # keep watching whatever happens
+            log.exception("jobs: worker watch failed")
+        await asyncio.sleep(timeout / 4)
+
+
+async def _heartbeat(rt: _Runtime) -> None:
+    store = rt.services.store
+    async with store.engine.begin() as connection:
+        updated = await connection.execute(
+            update(WorkerSeen)
+            .where(WorkerSeen.worker_id == rt.worker_id)
+            .values(last_seen=time.time())
+        )
+        if updated.rowcount == 0:
+            await connection.execute(
+                sa.insert(WorkerSeen).values(worker_id=rt.worker_id, last_seen=time.time())
+            )
+
+
+async def _silent_workers(rt: _Runtime, silent_for: float) -> list[str]:
+    store = rt.services.store
+    query = select(WorkerSeen.worker_id).where(
+        WorkerSeen.last_seen < time.time() - silent_for, WorkerSeen.worker_id != rt.worker_id
+    )
+    async with store.engine.connect() as connection:
+        return list((await connection.scalars(query)).all())
+
+
+async def _forget(rt: _Runtime, worker: str) -> None:
+    """Until it beats again. Several processes handing over one worker is harmless."""
+    async with rt.services.store.engine.begin() as connection:
+        await connection.execute(sa.delete(WorkerSeen).where(WorkerSeen.worker_id == worker))
+
+
+def _hand_over(worker: str) -> int:
+    """Put the worker's unfinished jobs back on their queues. Only jobs still PENDING under
+    that worker's id move, so a job another worker already took is left alone. (DBOS's own
+    recovery function: the one its launch runs for the process's own id.)"""
+    return len(DBOS._recover_pending_workflows([worker]))
 
 
 def recover(settings: Settings, worker_ids: list[str]) -> list[str]:

@@ -112,6 +112,10 @@ class Settings(BaseSettings):
     ``worker-<hostname>``. A process resumes the unfinished jobs of its own id when it
     starts, so keep it stable across restarts and unique among running processes."""
 
+    worker_timeout_seconds: float = Field(60.0, ge=0)
+    """A process whose heartbeat is older than this is taken for gone: the running ones put
+    its unfinished jobs back on the queue. 0: never (use the ``recover`` command)."""
+
     serve_workers: bool = True
     """``serve`` also runs jobs in its own process. ``false``: the API only queues them and
     ``worker`` processes run them."""
