@@ -7,8 +7,11 @@ suite on the generated project (real processes, PostgreSQL, Redis).
 
 import time
 
+import pytest
 from fastapi.testclient import TestClient
 
+from {{ cookiecutter.package_name }}.app import create_app
+from {{ cookiecutter.package_name }}.jobs import JobsUnavailable
 from {{ cookiecutter.package_name }}.metrics import PREFIX
 from {{ cookiecutter.package_name }}.worker import create_worker_app
 
@@ -150,3 +153,14 @@ def test_the_worker_app_reports_its_health_and_metrics(tmp_path) -> None:
     assert health.json()["worker_id"] == "worker-7"
     assert health.json()["checks"]["jobs"] == "ok"
     assert PREFIX + '_jobs{status="queued"} 0.0' in metrics.text
+
+
+def test_an_unreachable_jobs_database_stops_the_start_with_a_clear_message(tmp_path) -> None:
+    url = "postgresql://app:secret@127.0.0.1:1/jobs"
+    settings = make_settings(tmp_path, dbos_database_url=url)
+
+    app = create_app(settings)
+    with pytest.raises(JobsUnavailable, match=r"127\.0\.0\.1:1/jobs is not reachable") as error:
+        TestClient(app).__enter__()
+
+    assert "secret" not in str(error.value)

@@ -205,7 +205,12 @@ async def start(settings: Settings, services: Any, role: Role) -> None:
         worker_id=worker_id(settings, role),
         probe=sa.create_engine(url, poolclass=sa.pool.NullPool, **probe_args),
     )
-    await asyncio.to_thread(_prepare_system_database, settings)
+    try:
+        await asyncio.to_thread(_prepare_system_database, settings, _runtime.worker_id)
+    except DBAPIError as error:
+        shown = sa.make_url(url).render_as_string(hide_password=True)
+        reason = str(error.orig or error).splitlines()[0]
+        raise JobsUnavailable(f"the jobs database {shown} is not reachable: {reason}") from None
     DBOS(config=_dbos_config(settings, role))
     if not listen:
         DBOS.listen_queues([])
@@ -221,14 +226,15 @@ async def start(settings: Settings, services: Any, role: Role) -> None:
     )
 
 
-def _prepare_system_database(settings: Settings) -> None:
+def _prepare_system_database(settings: Settings, worker: str) -> None:
     """Create or migrate the jobs tables and store the queue's limits before launch, so
-    the workers find the queue at once."""
+    the workers find the queue at once; say how many jobs of this worker will resume."""
     from dbos import DBOSClient
 
     url = system_database_url(settings)
     if url.startswith("sqlite"):
         _prepare_sqlite(url)
+    logging.getLogger("dbos").setLevel(logging.WARNING)  # one line per migration otherwise
     DBOS.migrate(url, schema=settings.dbos_schema)
     worker_limit = settings.worker_concurrency
     if settings.queue_concurrency:
@@ -253,6 +259,11 @@ def _prepare_system_database(settings: Settings) -> None:
             on_conflict="always_update",
             application_name=APP_NAME,
         )
+        unfinished = client.list_workflows(
+            status="PENDING", executor_id=worker, load_input=False, load_output=False
+        )
+        if unfinished:
+            log.warning("jobs: %d unfinished job(s) of %s resume now", len(unfinished), worker)
     finally:
         client.destroy()
 
