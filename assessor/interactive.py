@@ -51,7 +51,7 @@ def run_assessment(path: Path, *, plain: bool) -> int:
 def _run_app(path: Path) -> int:
     from assessor.session import Session
 
-    session = Session.open(path, if_locked="readonly")
+    session = Session.open(path, if_locked="readonly", defer=True)
     locked = session.locked_message
     try:
         from assessor.tui.app import make_app  # imports Textual: ~0.3 s
@@ -63,6 +63,9 @@ def _run_app(path: Path) -> int:
         session.close()
     if app.exit_signal is not None:
         return code
+    if app.failure:
+        _tell(f"error: {app.failure}")
+        return 2
     if locked and code == 2:
         _tell(locked)
         return 2

@@ -24,7 +24,7 @@ import errno
 import fcntl
 import json
 import os
-import socket
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -120,7 +120,7 @@ class FileLock:
             self.recovered_stale = os.fstat(fd).st_size > 0
         info = {
             "pid": os.getpid(),
-            "host": socket.gethostname(),
+            "host": os.uname().nodename,
             "since": time.strftime("%Y-%m-%d %H:%M:%S"),
         }
         os.ftruncate(fd, 0)
@@ -314,32 +314,42 @@ class Session:
     Create it with :meth:`Session.open`. Answers given to :meth:`set_answer` must be clean
     (see :func:`assessor.domain.assessment.coerce_answer`); :meth:`parse_answer` turns what a
     user typed into one.
+
+    Loading the rubric and the file needs the domain (pydantic, about 0.3 s). The app defers
+    that (``Session.open(path, defer=True)``): it shows the use case at once (read with a
+    quick look at the file) and loads in the background; anything that needs the rubric
+    waits for it, and what the user typed meanwhile is kept.
     """
 
     def __init__(
         self,
         path: Path,
-        rubric: Rubric,
-        state: _State,
         *,
         lock: FileLock | None = None,
         readonly: bool = False,
         notices: list[Notice] | None = None,
     ) -> None:
         self.path = path
-        self.rubric = rubric
-        self.rubric_ref = state.rubric_ref
-        self.name = state.name
-        self.description = state.description
-        self.owner = state.owner
-        self.answers: dict[str, Any] = dict(state.answers)
-        self.notes: dict[str, str] = dict(state.notes)
+        self._rubric: Rubric | None = None
+        self.rubric_ref: str | None = None
+        self.name = ""
+        self.description = ""
+        self.owner = ""
+        self.answers: dict[str, Any] = {}
+        self.notes: dict[str, str] = {}
         self.lock = lock
         self.readonly = readonly
         """Opened while another assessor holds the file: nothing is ever written."""
         self.locked_message: str | None = None
         """Why the session is read-only: who holds the lock."""
         self.notices: list[Notice] = list(notices or [])
+        self.is_new = not path.exists()
+        """No assessment file existed when the session opened."""
+        self._edited: set[str] = set()
+        """Use-case fields changed before a deferred load finished (the load keeps them)."""
+        self.loaded = False
+        self._loading = False
+        self._load_lock = threading.RLock()
         self.dirty = False
         """There are changes not yet on disk."""
         self.save_error: str | None = None
@@ -352,14 +362,25 @@ class Session:
         self._blocked: str | None = None
         """Saving is refused (a corrupt file could not be set aside and must not be lost)."""
 
+    @property
+    def rubric(self) -> Rubric:
+        """The rubric in use (waits for a deferred load)."""
+        if self._rubric is None:
+            self.ensure_loaded()
+        assert self._rubric is not None
+        return self._rubric
+
     # ---- opening and closing ---------------------------------------------------------------
 
     @classmethod
-    def open(cls, path: Path, *, if_locked: str = "raise") -> Session:
+    def open(cls, path: Path, *, if_locked: str = "raise", defer: bool = False) -> Session:
         """Open (or start) the assessment at ``path``.
 
         ``if_locked``: ``"raise"`` raises :class:`LockedError` when another assessor holds
         the file; ``"readonly"`` opens it without the lock and without ever saving.
+        ``defer``: load the rubric and the answers later (see :meth:`ensure_loaded`); the
+        use case is read at once when a quick look at the file can. A file that names a
+        rubric file is loaded now (its errors are reported before anything starts).
         """
         path = Path(path)
         folder = path.parent if str(path.parent) else Path(".")
@@ -389,30 +410,38 @@ class Session:
                 Notice(f"Could not lock {path.name}: {describe_os_error(exc)}.", "warning")
             )
             lock = None
-        try:
-            session = cls._load(path, lock=lock, readonly=readonly, notices=notices)
-        except BaseException:
-            if lock is not None:
-                lock.release()
-            raise
+        session = cls(path, lock=lock, readonly=readonly, notices=notices)
         session.locked_message = locked_message
-        if not readonly:
-            session._clean_stray_temp_files()
+        try:
+            if not readonly:
+                session._clean_stray_temp_files()
+            if not (defer and (session.is_new or session._peek())):
+                session.ensure_loaded()
+        except BaseException:
+            session.release()
+            raise
         return session
 
-    @classmethod
-    def _load(
-        cls, path: Path, *, lock: FileLock | None, readonly: bool, notices: list[Notice]
-    ) -> Session:
+    def ensure_loaded(self) -> None:
+        """Load the rubric and the file's content (once; thread-safe)."""
+        with self._load_lock:
+            if self.loaded or self._loading:  # _loading: a save made by the load itself
+                return
+            self._loading = True
+            try:
+                self._load()
+            finally:
+                self._loading = False
+            self.loaded = True
+
+    def _load(self) -> None:
         from assessor.domain import source as src
         from assessor.domain.load import DEFAULT_RUBRIC, load_rubric
 
-        text: str | None = None
+        path = self.path
         if not path.exists():
-            return cls(
-                path, load_rubric(DEFAULT_RUBRIC), _State(), lock=lock, readonly=readonly,
-                notices=notices,
-            )  # fmt: skip
+            self._rubric = load_rubric(DEFAULT_RUBRIC)
+            return
         try:
             size = path.stat().st_size
             if size > src.MAX_BYTES:
@@ -421,16 +450,16 @@ class Session:
         except PermissionError:
             raise InputError(Problem(_display(path), message="permission denied")) from None
         except InputError as exc:
-            return cls._set_aside(path, None, exc, lock, readonly, notices)
+            self._set_aside(None, exc)
+            return
         try:
             text = src.decode(raw_bytes, path.name)
         except InputError as exc:
-            return cls._set_aside(path, None, exc, lock, readonly, notices)
+            self._set_aside(None, exc)
+            return
         if not text.strip():
-            return cls(
-                path, load_rubric(DEFAULT_RUBRIC), _State(), lock=lock, readonly=readonly,
-                notices=notices,
-            )  # fmt: skip
+            self._rubric = load_rubric(DEFAULT_RUBRIC)
+            return
         try:
             state, rubric = _read_state(path, text)
         except InputError as exc:
@@ -440,50 +469,91 @@ class Session:
                 # The file names a rubric that cannot be loaded: that is the rubric's problem
                 # (or a moved file), not a corrupt assessment. Say so instead of guessing.
                 raise
-            return cls._set_aside(path, text, exc, lock, readonly, notices)
-        return cls(path, rubric, state, lock=lock, readonly=readonly, notices=notices)
+            self._set_aside(text, exc)
+            return
+        self._take(state, rubric)
 
-    @classmethod
-    def _set_aside(
-        cls,
-        path: Path,
-        text: str | None,
-        exc: InputError,
-        lock: FileLock | None,
-        readonly: bool,
-        notices: list[Notice],
-    ) -> Session:
+    def _peek(self) -> bool:
+        """Read the use case with a quick look at the file (no domain, no alias expansion).
+
+        Returns False when the file needs the full load first: it names a rubric file, or
+        the quick look cannot read it (the full load then reports or sets it aside).
+        """
+        try:
+            if self.path.stat().st_size > 256 * 1024:
+                return False
+            text = self.path.read_text(encoding="utf-8-sig")
+            import yaml
+
+            loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+            root = yaml.compose(text, Loader=loader)  # nodes only: aliases are not expanded
+        except Exception:  # anything odd: the full load will say what
+            return False
+        if root is None:
+            return True
+        if not isinstance(root, yaml.MappingNode):
+            return False
+        fields: dict[str, str] = {}
+        for key, value in root.value:
+            if key.value == "rubric" and isinstance(value, yaml.ScalarNode):
+                from assessor.resources import rubrics_dir
+
+                if value.value and not (rubrics_dir() / f"{value.value}.yaml").is_file():
+                    return False
+                fields["rubric"] = value.value
+            if key.value == "use_case" and isinstance(value, yaml.MappingNode):
+                for k, v in value.value:
+                    if k.value in ("name", "description", "owner"):
+                        if not isinstance(v, yaml.ScalarNode):
+                            return False
+                        fields[k.value] = v.value if v.tag.endswith(":str") or v.value else ""
+        self.rubric_ref = fields.get("rubric") or None
+        self.name = fields.get("name", "")
+        self.description = fields.get("description", "")
+        self.owner = fields.get("owner", "")
+        return True
+
+    def _take(self, state: _State, rubric: Rubric) -> None:
+        self._rubric = rubric
+        self.rubric_ref = state.rubric_ref
+        for key in ("name", "description", "owner"):
+            if key not in self._edited:
+                setattr(self, key, getattr(state, key))
+        self.answers = dict(state.answers)
+        self.notes = dict(state.notes)
+
+    def _set_aside(self, text: str | None, exc: InputError) -> None:
+        path = self.path
         state, rubric, recovered = _salvage(path, text)
+        self._take(state, rubric)
         first = exc.problems[0] if exc.problems else None
         why = f"{first}" if first else "it is not a valid assessment"
         if len(exc.problems) > 1:
             why += f" (and {len(exc.problems) - 1} more problems)"
-        session = cls(path, rubric, state, lock=lock, readonly=readonly, notices=notices)
-        if readonly:
-            session.notices.append(Notice(f"{path.name} is not a valid assessment: {why}", "error"))
-            return session
+        if self.readonly:
+            self.notices.append(Notice(f"{path.name} is not a valid assessment: {why}", "error"))
+            return
         aside = _corrupt_name(path)
         try:
             os.replace(path, aside)
         except OSError as e:
-            session._blocked = (
+            self._blocked = (
                 f"{path.name} is not a valid assessment and could not be set aside "
                 f"({describe_os_error(e)}); nothing will be saved over it"
             )
-            session.save_error = session._blocked
-            session.notices.append(Notice(session._blocked + f": {why}", "error"))
-            return session
+            self.save_error = self._blocked
+            self.notices.append(Notice(self._blocked + f": {why}", "error"))
+            return
         kept = f"; recovered {recovered} answers" if recovered else ""
-        session.notices.append(
+        self.notices.append(
             Notice(
                 f"{path.name} could not be read as an assessment: {why}. "
                 f"The file was kept as {aside.name}{kept}.",
                 "warning",
             )
         )
-        session.dirty = True
-        session.save()
-        return session
+        self.dirty = True
+        self.save()
 
     def _clean_stray_temp_files(self) -> None:
         removed = 0
@@ -496,13 +566,17 @@ class Session:
                 Notice(f"Removed {removed} temporary file(s) left by an interrupted save.")
             )
 
+    def release(self) -> None:
+        """Release the lock (without saving)."""
+        if self.lock is not None:
+            self.lock.release()
+            self.lock = None
+
     def close(self) -> None:
         """Save what is pending and release the lock."""
         if self.dirty:
             self.save()
-        if self.lock is not None:
-            self.lock.release()
-            self.lock = None
+        self.release()
 
     # ---- reading ---------------------------------------------------------------------------
 
@@ -573,19 +647,27 @@ class Session:
             if value is not None and getattr(self, key) != value:
                 setattr(self, key, value)
                 self.dirty = True
+                if not self.loaded:
+                    self._edited.add(key)
 
-    def set_answer(self, question_id: str, value: Any) -> None:
+    def set_answer(self, question_id: str, value: Any) -> bool:
+        """Record a clean answer; returns whether it changed."""
         if question_id not in self.rubric.by_id:
             raise KeyError(question_id)
         old = self.answers.get(question_id, _UNSET)
         if old is _UNSET or type(old) is not type(value) or old != value:
             self.answers[question_id] = value
             self.dirty = True
+            return True
+        return False
 
-    def clear_answer(self, question_id: str) -> None:
+    def clear_answer(self, question_id: str) -> bool:
+        """Forget an answer; returns whether there was one."""
         if question_id in self.answers:
             del self.answers[question_id]
             self.dirty = True
+            return True
+        return False
 
     def set_note(self, question_id: str, text: str) -> None:
         text = text.strip()
@@ -620,7 +702,7 @@ class Session:
                 dropped.append(key)
             else:
                 kept[key] = clean
-        self.rubric = rubric
+        self._rubric = rubric
         self.answers = kept
         self.notes = {k: v for k, v in self.notes.items() if k in rubric.by_id}
         if ref in bundled:
@@ -676,6 +758,7 @@ class Session:
         """
         if self.readonly:
             return False
+        self.ensure_loaded()
         if self._blocked:
             self.save_error = self._blocked
             return False

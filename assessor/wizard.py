@@ -202,7 +202,7 @@ class Wizard:
         s = self.session
         if not s.answers:
             return None
-        first_open = next((q.id for q in s.questions() if q.id not in s.answers), None)
+        first_open = next((q.id for q in s.open_questions()), None)
         choices = []
         if first_open:
             prompt = s.rubric.by_id[first_open].prompt

@@ -13,9 +13,9 @@ import signal
 import threading
 from collections.abc import Iterable
 from functools import partial
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual import on
+from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.reactive import reactive
@@ -23,9 +23,10 @@ from textual.screen import Screen
 from textual.timer import Timer
 
 from assessor.session import Session
-from assessor.tui.messages import AnswerChanged
-from assessor.tui.screens.questions import QuestionScreen
 from assessor.tui.screens.use_case import UseCaseScreen
+
+if TYPE_CHECKING:
+    from assessor.tui.screens.questions import QuestionScreen
 
 HANDLED_SIGNALS = (signal.SIGTERM, signal.SIGHUP, signal.SIGINT)
 SAVE_DELAY = 0.4
@@ -76,11 +77,13 @@ class AssessmentApp(App[int]):
         self.save_delay = save_delay
         self.locked_message = locked_message
         self.exit_signal: int | None = None
+        self.failure: str | None = None
+        """Why the app stopped on its own (the command prints it and exits 2)."""
         self._save_timer: Timer | None = None
         self._installed_signals: list[int] = []
         self.sub_title = session.path.name
-        self.question_screen = QuestionScreen(session)
         self.use_case_screen = UseCaseScreen(session)
+        self._question_screen: QuestionScreen | None = None
 
     # ---- start -----------------------------------------------------------------------------
 
@@ -88,18 +91,37 @@ class AssessmentApp(App[int]):
         self.theme = default_theme()
         if self.handle_signals:
             self._install_signal_handlers()
-        self.install_screen(self.question_screen, "questions")
+        # The first screen is always the use case (resuming: filled in, one key from where
+        # the team left off). It needs no rubric, so it shows before the domain is loaded.
         self.push_screen(self.use_case_screen)
-        s = self.session
-        if s.name.strip() and s.answers:
-            self.show_questions()
-            if s.complete:
-                self.show_results()
-        self.call_after_refresh(self._show_notices)
+        if not self.session.loaded:
+            self.set_timer(0.05, self._load_in_background)
+        else:
+            self.call_after_refresh(self._show_notices)
         if self.locked_message:
             from assessor.tui.screens.modals import LockedModal
 
             self.push_screen(LockedModal(self.locked_message), self._locked_choice)
+
+    @work(thread=True, exit_on_error=False, group="load")
+    def _load_in_background(self) -> None:
+        from assessor.errors import AssessorError
+
+        try:
+            self.session.ensure_loaded()
+        except AssessorError as exc:
+            self.call_from_thread(self._load_failed, exc.message)
+            return
+        self.call_from_thread(self._loaded)
+
+    def _loaded(self) -> None:
+        self.use_case_screen.rubrics_loaded()
+        self._show_notices()
+        self.save_state += 1
+
+    def _load_failed(self, message: str) -> None:
+        self.failure = message
+        self.exit(2, return_code=2)
 
     def _show_notices(self) -> None:
         for notice in self.session.notices:
@@ -109,10 +131,26 @@ class AssessmentApp(App[int]):
         if choice != "readonly":
             self.exit(2, return_code=2)
 
+    @property
+    def question_screen(self) -> QuestionScreen:
+        """The questions (built on first use: the first screen does not wait for it)."""
+        if self._question_screen is None:
+            from assessor.tui.screens.questions import QuestionScreen
+
+            self._question_screen = QuestionScreen(self.session)
+            self.install_screen(self._question_screen, "questions")
+        return self._question_screen
+
     def show_questions(self) -> None:
         self.flush_pending()
         if self.screen is not self.question_screen:
             self.push_screen("questions")
+
+    def continue_assessment(self) -> None:
+        """From the use case: to the first open question, or to the results when done."""
+        self.show_questions()
+        if self.session.complete:
+            self.show_results()
 
     def show_results(self) -> None:
         from assessor.tui.screens.results import ResultsScreen
@@ -122,20 +160,18 @@ class AssessmentApp(App[int]):
 
     # ---- autosave --------------------------------------------------------------------------
 
-    @on(AnswerChanged)
-    def _answer_changed(self, event: AnswerChanged) -> None:
-        if self.screen is self.question_screen:
-            self.question_screen.refresh_panel()
-        if event.immediate:
-            self._cancel_timer()
+    def changed(self, *, immediate: bool) -> None:
+        """The session changed (the screen has repainted what shows it): save it, now or
+        after the pause that follows typing."""
+        self._cancel_timer()
+        if immediate:
+            # After the repaint, so the verdict shows before the disk is touched.
             self.call_after_refresh(self.save_now)
+        elif self.save_delay <= 0:
+            self.save_now()
         else:
-            self._cancel_timer()
-            if self.save_delay <= 0:
-                self.save_now()
-            else:
-                self._save_timer = self.set_timer(self.save_delay, self.save_now)
-        self.save_state += 1
+            self._save_timer = self.set_timer(self.save_delay, self.save_now)
+            self.save_state += 1  # "Saving…" until the pause is over
 
     def _cancel_timer(self) -> None:
         if self._save_timer is not None:
@@ -227,7 +263,7 @@ class AssessmentApp(App[int]):
                 f"{help_text} ({key})",
                 partial(self.run_action, binding.action, node),
             )
-        if screen is self.question_screen:
+        if self._question_screen is not None and screen is self._question_screen:
             for q in self.session.questions():
                 answered = "answered" if q.id in self.session.answers else "open"
                 yield SystemCommand(

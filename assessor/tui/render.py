@@ -11,10 +11,10 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from assessor.domain.scoring import Finding, Result
 from assessor.fileio import terminal_safe
 
 if TYPE_CHECKING:
+    from assessor.domain.scoring import Finding, Result
     from assessor.session import Session
 
 VERDICT_WORDS = {"ready": "READY", "conditional": "CONDITIONAL", "not_ready": "NOT READY"}
@@ -60,7 +60,7 @@ def render_panel(result: Result, open_count: int) -> Group:
         if not findings:
             parts.append(Text("none so far" if result.provisional else "none", style="dim"))
         for f in findings:
-            line = Text("• ", style=style)
+            line = Text("• ", style=style, no_wrap=True, overflow="ellipsis")
             line.append(terminal_safe(f.title))
             parts.append(line)
     return Group(*parts)
@@ -187,8 +187,11 @@ def render_results(result: Result, session: Session) -> list[Any]:
     return sections
 
 
-def _labelled(label: str, text: str, style: str = "") -> Text:
-    out = Text("    ")
-    out.append(f"{label}: ", style="bold")
-    out.append(text, style=style)
-    return out
+def _labelled(label: str, text: str, style: str = "") -> Table:
+    """``    Label: text`` with the text wrapping under itself, not under the label."""
+    grid = Table.grid(padding=(0, 1), expand=True)
+    grid.add_column(width=3)
+    grid.add_column(style="bold", no_wrap=True)
+    grid.add_column(ratio=1)
+    grid.add_row("", f"{label}:", Text(text, style=style))
+    return grid

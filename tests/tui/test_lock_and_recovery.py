@@ -10,7 +10,14 @@ from pathlib import Path
 
 import pytest
 import yaml
-from tui_helpers import copy_example, fill_use_case, open_app, screen_text, wait_for
+from tui_helpers import (
+    continue_from_use_case,
+    copy_example,
+    fill_use_case,
+    open_app,
+    screen_text,
+    wait_for,
+)
 
 from assessor.errors import LockedError
 from assessor.session import Session, lock_path
@@ -56,6 +63,7 @@ async def test_read_only_view_of_a_locked_file_never_writes(tmp_path: Path) -> N
         async with app.run_test(size=(100, 32)) as pilot:
             await pilot.press("r")
             await pilot.pause()
+            await continue_from_use_case(pilot)
             await pilot.press("escape")  # results -> questions
             await pilot.pause()
             await pilot.press("down", "space")
@@ -178,6 +186,7 @@ async def test_read_only_file_shows_not_saved(tmp_path: Path) -> None:
     path.chmod(0o444)
     app = open_app(path)
     async with app.run_test(size=(100, 32)) as pilot:
+        await continue_from_use_case(pilot)
         await pilot.press("escape")
         await pilot.pause()
         await pilot.press("down", "space")
@@ -196,6 +205,7 @@ async def test_read_only_folder_shows_not_saved(tmp_path: Path) -> None:
     try:
         app = open_app(path)
         async with app.run_test(size=(100, 32)) as pilot:
+            await continue_from_use_case(pilot)
             await pilot.press("escape")
             await pilot.pause()
             await pilot.press("down", "space")

@@ -5,7 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import yaml
-from tui_helpers import copy_example, example_data, fill_use_case, open_app, screen_text
+from tui_helpers import (
+    continue_from_use_case,
+    copy_example,
+    example_data,
+    fill_use_case,
+    open_app,
+    screen_text,
+)
 
 from assessor.tui.common import format_answer
 from assessor.tui.screens.results import ResultsScreen
@@ -19,7 +26,11 @@ async def test_resume_puts_every_answer_back(tmp_path: Path) -> None:
     app = open_app(path)
     async with app.run_test(size=(100, 32)) as pilot:
         await pilot.pause()
-        assert isinstance(app.screen, ResultsScreen)
+        assert app.screen is app.use_case_screen  # the use case first, filled in
+        text = screen_text(app)
+        assert "Refund policy assistant" in text and "Continue where you left off" in text
+        await continue_from_use_case(pilot)
+        assert isinstance(app.screen, ResultsScreen)  # complete: straight to the results
         await pilot.press("escape")  # back to the questions
         await pilot.pause()
         screen = app.question_screen
@@ -75,6 +86,7 @@ async def test_partial_assessment_resumes_at_first_open_question(tmp_path: Path,
     app = open_app(path)
     async with app.run_test(size=(100, 32)) as pilot:
         await pilot.pause()
+        await continue_from_use_case(pilot)
         assert app.screen is app.question_screen
         assert app.question_screen.current == "autonomy"
         assert app.session.answers == {"task_type": "classification", "error_cost": "critical"}
@@ -179,6 +191,7 @@ async def test_readable_at_80x24(tmp_path: Path) -> None:
     app = open_app(path)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
+        await continue_from_use_case(pilot)
         await pilot.press("escape")
         await pilot.pause()
         text = screen_text(app)

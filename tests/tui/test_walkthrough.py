@@ -55,13 +55,14 @@ async def test_walkthrough_ends_in_verdict(
 async def test_results_show_reasons_fixes_guide_improvements_costs_patterns(
     tmp_path: Path,
 ) -> None:
-    from tui_helpers import copy_example
+    from tui_helpers import continue_from_use_case, copy_example
 
     path = copy_example("refund-assistant.yaml", tmp_path / "refund.yaml")
     app = open_app(path)
     async with app.run_test(size=(120, 200)) as pilot:
         await pilot.pause()
-        assert isinstance(app.screen, ResultsScreen)  # a complete file opens on its results
+        await continue_from_use_case(pilot)
+        assert isinstance(app.screen, ResultsScreen)  # complete: continuing shows the results
         text = screen_text(app)
         result = app.screen.result
         for finding in result.blockers + result.conditions:

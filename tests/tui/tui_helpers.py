@@ -4,7 +4,9 @@ answer questions with the keyboard the way a user would."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
+import re
 import shutil
 import time
 from collections.abc import Callable
@@ -49,6 +51,13 @@ async def wait_for(pilot: Any, condition: Callable[[], bool], timeout: float = 2
         if time.monotonic() > deadline:
             raise AssertionError("condition not met in time")
         await pilot.pause(0.05)
+
+
+async def continue_from_use_case(pilot: Any) -> None:
+    """On the first screen of a resumed assessment: continue where the team left off."""
+    assert pilot.app.screen is pilot.app.use_case_screen
+    await pilot.press("ctrl+n")
+    await pilot.pause()
 
 
 async def fill_use_case(pilot: Any, name: str, description: str = "", owner: str = "") -> None:
@@ -122,3 +131,90 @@ def env_for_subprocess(**extra: str) -> dict[str, str]:
     env.update({"PYTHONUNBUFFERED": "1", "TERM": "xterm-256color", "LANG": "C.UTF-8"})
     env.update(extra)
     return env
+
+
+ANSI = re.compile(
+    r"\x1b(\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|[@-Z\\-_]|[()][0-9A-Za-z])"
+)
+
+
+class PtyProcess:
+    """``assessor`` running in a pseudo-terminal: what it draws, and keys typed into it."""
+
+    def __init__(self, args: list[str], cwd: Path, size: tuple[int, int] = (100, 32)) -> None:
+        import fcntl
+        import pty
+        import struct
+        import subprocess
+        import termios
+        import threading
+
+        self.master, slave = pty.openpty()
+        cols, rows = size
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
+        self.proc = subprocess.Popen(
+            [PYTHON, "-m", "assessor", *args],
+            stdin=slave,
+            stdout=slave,
+            stderr=slave,
+            cwd=cwd,
+            env=env_for_subprocess(),
+            start_new_session=True,
+        )
+        os.close(slave)
+        self.raw = bytearray()
+        self._lock = threading.Lock()
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        while True:
+            try:
+                chunk = os.read(self.master, 65536)
+            except OSError:
+                return
+            if not chunk:
+                return
+            with self._lock:
+                self.raw.extend(chunk)
+
+    def text(self) -> str:
+        """Everything drawn so far, escape sequences removed."""
+        with self._lock:
+            data = bytes(self.raw)
+        return ANSI.sub("", data.decode("utf-8", "replace"))
+
+    def wait_for_text(self, needle: str, timeout: float = 30.0) -> None:
+        deadline = time.monotonic() + timeout
+        while needle not in self.text():
+            if self.proc.poll() is not None:
+                raise AssertionError(f"exited ({self.proc.returncode}): {self.text()[-2000:]}")
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{needle!r} not drawn; screen: {self.text()[-2000:]}")
+            time.sleep(0.05)
+
+    def type(self, text: str) -> None:
+        os.write(self.master, text.encode())
+
+    def wait(self, timeout: float = 30.0) -> int:
+        return self.proc.wait(timeout=timeout)
+
+    def terminal_modes(self) -> list[Any]:
+        import termios
+
+        return termios.tcgetattr(self.master)
+
+    def close(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(timeout=10)
+        with contextlib.suppress(OSError):
+            os.close(self.master)
+
+
+def wait_until(condition: Callable[[], bool], timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not met in time")
+        time.sleep(0.05)

@@ -13,12 +13,12 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, RadioButton, RadioSet, Static
 
-from assessor.domain.rubric import Question
-from assessor.domain.scoring import Result
 from assessor.errors import AssessorError
 from assessor.tui.common import FORMAT_LABELS, not_ready_reason, report_formats, slug
 
 if TYPE_CHECKING:
+    from assessor.domain.rubric import Question
+    from assessor.domain.scoring import Result
     from assessor.session import Session
 
 

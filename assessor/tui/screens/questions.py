@@ -10,16 +10,17 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, RadioSet, Static
+from textual.widgets import Footer, Input, RadioSet, Static
 
-from assessor.domain.rubric import Question
 from assessor.fileio import terminal_safe
-from assessor.tui.messages import Advance, AnswerChanged
+from assessor.tui.messages import Advance
 from assessor.tui.widgets.answer import AnswerInput, ChoiceSet
 from assessor.tui.widgets.save_status import SaveStatus
+from assessor.tui.widgets.title_bar import TitleBar
 from assessor.tui.widgets.verdict_panel import VerdictPanel
 
 if TYPE_CHECKING:
+    from assessor.domain.rubric import Question
     from assessor.session import Session
 
 
@@ -47,9 +48,10 @@ class QuestionScreen(Screen[None]):
         self.session = session
         self.current: str | None = None
         """Id of the question on screen."""
+        self._progress = ""
 
     def compose(self) -> ComposeResult:
-        yield Header(icon="")
+        yield TitleBar(id="title-bar")
         with Horizontal(id="main"):
             with VerticalScroll(id="question"):
                 yield Static(id="progress")
@@ -67,11 +69,9 @@ class QuestionScreen(Screen[None]):
     # ---- which question ----------------------------------------------------------------------
 
     def first_open(self) -> str:
-        questions = self.session.questions()
-        for q in questions:
-            if q.id not in self.session.answers:
-                return q.id
-        return questions[0].id
+        """The first required question not answered yet (else the first question)."""
+        missing = self.session.open_questions()
+        return missing[0].id if missing else self.session.questions()[0].id
 
     def on_mount(self) -> None:
         self.refresh_panel()
@@ -98,6 +98,7 @@ class QuestionScreen(Screen[None]):
         ids = [x.id for x in s.questions()]
         where = f"{q.section} · question {ids.index(q.id) + 1} of {len(ids)}"
         where += " · required" if q.required else " · optional"
+        self._progress = where
         self.query_one("#progress", Static).update(where)
         self.query_one("#prompt", Static).update(Text(q.prompt, style="bold"))
         self.query_one("#help", Static).update(Text(" ".join(q.help.split())))
@@ -111,7 +112,7 @@ class QuestionScreen(Screen[None]):
         await box.remove_children()
         widget: ChoiceSet | AnswerInput
         if q.type in ("choice", "boolean"):
-            widget = ChoiceSet(q, s.answers.get(q.id), id="answer-widget")
+            widget = ChoiceSet(q, s.answers.get(q.id), on_pick=self.pick, id="answer-widget")
         else:
             widget = AnswerInput(
                 q, s.answers.get(q.id), answered=q.id in s.answers, id="answer-widget"
@@ -128,12 +129,17 @@ class QuestionScreen(Screen[None]):
 
     # ---- answers ---------------------------------------------------------------------------
 
+    def pick(self, question: Question, value: object) -> None:
+        """A choice was picked (keyboard: in the key's own handler; mouse: via Changed)."""
+        if self.session.set_answer(question.id, value):
+            self.refresh_panel()
+            self.app.changed(immediate=True)  # type: ignore[attr-defined]
+
     @on(RadioSet.Changed, "#answer-widget")
     def _picked(self, event: RadioSet.Changed) -> None:
         widget = event.radio_set
         assert isinstance(widget, ChoiceSet)
-        self.session.set_answer(widget.question.id, widget.value_at(event.index))
-        self.post_message(AnswerChanged(widget.question.id, immediate=True))
+        self.pick(widget.question, widget.value_at(event.index))
 
     @on(Advance)
     async def _advance(self) -> None:
@@ -155,7 +161,8 @@ class QuestionScreen(Screen[None]):
             self.session.clear_answer(q.id)
         else:
             self.session.set_answer(q.id, value)
-        self.post_message(AnswerChanged(q.id, immediate=False))
+        self.refresh_panel()
+        self.app.changed(immediate=False)  # type: ignore[attr-defined]
 
     @on(Input.Submitted, "#answer-widget")
     async def _submitted(self, event: Input.Submitted) -> None:
@@ -172,7 +179,10 @@ class QuestionScreen(Screen[None]):
                 q = self.question()
                 where = f"{q.section} · question {ids.index(q.id) + 1} of {len(ids)}"
                 where += " · required" if q.required else " · optional"
-                self.query_one("#progress", Static).update(where)
+                progress = self.query_one("#progress", Static)
+                if where != self._progress:
+                    self._progress = where
+                    progress.update(where, layout=False)  # one line
 
     # ---- actions ---------------------------------------------------------------------------
 
@@ -219,7 +229,7 @@ class QuestionScreen(Screen[None]):
                 return
             self.session.set_note(q.id, text)
             self._show_note()
-            self.post_message(AnswerChanged(q.id, immediate=True))
+            self.app.changed(immediate=True)  # type: ignore[attr-defined]
 
         self.app.push_screen(NoteModal(q, self.session.notes.get(q.id, "")), done)
 
@@ -228,4 +238,5 @@ class QuestionScreen(Screen[None]):
         self.session.clear_answer(q.id)
         self.current = None
         await self.show_question(q.id)
-        self.post_message(AnswerChanged(q.id, immediate=True))
+        self.refresh_panel()
+        self.app.changed(immediate=True)  # type: ignore[attr-defined]

@@ -9,10 +9,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Footer, Static
 
 from assessor.tui.render import render_results
 from assessor.tui.widgets.save_status import SaveStatus
+from assessor.tui.widgets.title_bar import TitleBar
 
 if TYPE_CHECKING:
     from assessor.session import Session
@@ -35,7 +36,7 @@ class ResultsScreen(Screen[None]):
         self.result = session.result()
 
     def compose(self) -> ComposeResult:
-        yield Header(icon="")
+        yield TitleBar(id="title-bar")
         with VerticalScroll(id="results"):
             for i, section in enumerate(render_results(self.result, self.session)):
                 yield Static(section, classes="section", id=f"section-{i}")

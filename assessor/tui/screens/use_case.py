@@ -5,21 +5,30 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Header, Input, RadioButton, RadioSet, Static
+from textual.widgets import Footer, Input, RadioButton, RadioSet, Static
 
 from assessor.errors import InputError
-from assessor.tui.messages import AnswerChanged
 from assessor.tui.widgets.save_status import SaveStatus
+from assessor.tui.widgets.title_bar import TitleBar
 
 if TYPE_CHECKING:
     from assessor.session import Session
 
 RUBRIC_FILE = "__file__"
+DEFAULT_RUBRIC = "production-readiness"
+"""Same as :data:`assessor.domain.load.DEFAULT_RUBRIC` (not imported: that loads pydantic)."""
+
+
+def bundled_rubric_ids() -> list[str]:
+    """Ids of the bundled rubrics, without loading them (the first screen shows at once)."""
+    from assessor.resources import rubrics_dir
+
+    return [p.stem for p in sorted(rubrics_dir().glob("*.yaml"))]
 
 
 class UseCaseScreen(Screen[None]):
@@ -35,10 +44,8 @@ class UseCaseScreen(Screen[None]):
         self.session = session
 
     def compose(self) -> ComposeResult:
-        from assessor.domain.load import bundled_rubrics, load_rubric
-
         s = self.session
-        yield Header(icon="")
+        yield TitleBar(id="title-bar")
         with VerticalScroll(id="use-case"):
             yield Static("What is being assessed?", classes="title")
             name = Input(s.name, placeholder="e.g. Refund policy assistant", id="name",
@@ -55,15 +62,14 @@ class UseCaseScreen(Screen[None]):
             owner.border_title = "Owner"
             yield owner
             current = s.rubric_ref or ""
-            bundled = bundled_rubrics()
+            bundled = bundled_rubric_ids()
             using_file = bool(current) and current not in bundled
             buttons = []
             for rubric_id in bundled:
-                title = s.rubric.title if rubric_id == s.rubric.id else load_rubric(rubric_id).title
-                label = Text(title)
-                label.append(f"  ({rubric_id})", style="dim")
-                picked = not using_file and rubric_id == (current or s.rubric.id)
-                buttons.append(RadioButton(label, value=picked, name=rubric_id))
+                picked = not using_file and rubric_id == (current or DEFAULT_RUBRIC)
+                buttons.append(
+                    RadioButton(self._rubric_label(rubric_id), value=picked, name=rubric_id)
+                )
             buttons.append(RadioButton("A rubric file…", value=using_file, name=RUBRIC_FILE))
             choice = RadioSet(*buttons, id="rubric-choice")
             choice.border_title = "Rubric"
@@ -74,13 +80,38 @@ class UseCaseScreen(Screen[None]):
             path.display = using_file
             yield path
             yield Static("", id="rubric-error", classes="error")
-            with Horizontal(classes="buttons"):
-                yield Button("Start the questions", id="start", variant="primary")
+            label = "Start the questions ▸" if s.is_new else "Continue where you left off ▸"
+            yield Static(label, id="start", classes="link")
         yield SaveStatus(id="status")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#name", Input).focus()
+
+    def _rubric_label(self, rubric_id: str) -> Text:
+        """The rubric's title once the rubric is loaded; its id until then."""
+        label = Text()
+        if self.session.loaded:
+            from assessor.domain.load import load_rubric
+
+            label.append(load_rubric(rubric_id).title)
+            label.append(f"  ({rubric_id})", style="dim")
+        else:
+            label.append(rubric_id)
+        return label
+
+    def rubrics_loaded(self) -> None:
+        """The session finished loading in the background: show the rubrics' titles, and
+        what the load found (a salvaged file can change the use case)."""
+        for button in self.query("#rubric-choice RadioButton").results(RadioButton):
+            if button.name and button.name != RUBRIC_FILE:
+                button.label = self._rubric_label(button.name)
+        for key in ("name", "description", "owner"):
+            field = self.query_one(f"#{key}", Input)
+            value = getattr(self.session, key)
+            if field.value != value:
+                with field.prevent(Input.Changed):
+                    field.value = value
 
     # ---- typing is saved after a short pause ---------------------------------------------
 
@@ -90,7 +121,7 @@ class UseCaseScreen(Screen[None]):
         self.session.set_use_case(**{event.input.id: event.value})
         if event.input.id == "name" and event.value.strip():
             self.query_one("#name-error", Static).update("")
-        self.post_message(AnswerChanged(None, immediate=False))
+        self.app.changed(immediate=False)  # type: ignore[attr-defined]
 
     @on(Input.Submitted, "#name, #description, #owner")
     def _submitted(self, event: Input.Submitted) -> None:
@@ -108,6 +139,8 @@ class UseCaseScreen(Screen[None]):
     @on(RadioSet.Changed, "#rubric-choice")
     def _rubric_picked(self, event: RadioSet.Changed) -> None:
         name = event.pressed.name or ""
+        if name != RUBRIC_FILE and name == (self.session.rubric_ref or DEFAULT_RUBRIC):
+            return  # already in use
         path_input = self.query_one("#rubric-path", Input)
         path_input.display = name == RUBRIC_FILE
         if name == RUBRIC_FILE:
@@ -128,12 +161,12 @@ class UseCaseScreen(Screen[None]):
                 f"Answers the new rubric does not take were dropped: {', '.join(dropped)}",
                 severity="warning",
             )
-        self.post_message(AnswerChanged(None, immediate=True))
+        self.app.changed(immediate=True)  # type: ignore[attr-defined]
         return True
 
     # ---- next ------------------------------------------------------------------------------
 
-    @on(Button.Pressed, "#start")
+    @on(events.Click, "#start")
     def _start(self) -> None:
         self.action_next()
 
@@ -150,4 +183,4 @@ class UseCaseScreen(Screen[None]):
                 return
             if not self._use_rubric(path):
                 return
-        self.app.show_questions()  # type: ignore[attr-defined]
+        self.app.continue_assessment()  # type: ignore[attr-defined]

@@ -7,27 +7,43 @@ file loader (``3%`` and ``0.03`` are the same error rate).
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
 from textual.binding import Binding, BindingType
 from textual.widgets import Input, RadioButton, RadioSet
 
-from assessor.domain.rubric import Question
 from assessor.tui.common import choices, format_answer
 from assessor.tui.messages import Advance
 
+if TYPE_CHECKING:
+    from assessor.domain.rubric import Question
+
 
 class ChoiceSet(RadioSet):
-    """A radio set over a question's options."""
+    """A radio set over a question's options.
+
+    A pick from the keyboard is handed to ``on_pick`` right away, inside the key's own
+    handler, so the answer, the radio dots and the verdict panel change in the same frame
+    (RadioSet's own ``Changed`` message arrives a few hops later; a click still uses it).
+    """
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "pick_and_advance", "Pick and go on", show=False),
         Binding("space", "toggle_button", "Pick", show=False),
     ]
 
-    def __init__(self, question: Question, current: Any, *, id: str | None = None) -> None:
+    def __init__(
+        self,
+        question: Question,
+        current: Any,
+        *,
+        on_pick: Callable[[Question, Any], None] | None = None,
+        id: str | None = None,
+    ) -> None:
         self.question = question
+        self.on_pick = on_pick
         self.values: list[Any] = []
         buttons = []
         for value, label, help_text in choices(question):
@@ -50,6 +66,21 @@ class ChoiceSet(RadioSet):
 
     def value_at(self, index: int) -> Any:
         return self.values[index]
+
+    def action_toggle_button(self) -> None:
+        index = self._selected
+        if index is None:
+            return
+        buttons = list(self.query(RadioButton))
+        button = buttons[index]
+        previous = self.pressed_button
+        if not button.value:
+            button.value = True  # RadioSet.Changed follows, as for a click
+            if previous is not None and previous is not button:
+                with self.prevent(RadioButton.Changed):
+                    previous.value = False
+        if self.on_pick is not None:
+            self.on_pick(self.question, self.values[index])
 
     def action_pick_and_advance(self) -> None:
         self.action_toggle_button()

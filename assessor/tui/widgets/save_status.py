@@ -8,6 +8,8 @@ from textual.widgets import Static
 class SaveStatus(Static):
     """Follows the app's ``save_state`` (refreshed after every save attempt)."""
 
+    _shown: tuple[str, str] = ("", "")
+
     def on_mount(self) -> None:
         self.watch(self.app, "save_state", self._follow, init=True)
 
@@ -26,7 +28,8 @@ class SaveStatus(Static):
             text, state = f"Saved to {name} ({done})", "ok"
         else:
             text, state = f"New assessment; answers are saved to {name}", "ok"
-        self.update(text)
-        for cls in ("-ok", "-pending", "-error", "-warn"):
-            self.remove_class(cls)
-        self.add_class(f"-{state}")
+        if (text, state) == self._shown:
+            return
+        self._shown = (text, state)
+        self.update(text, layout=False)  # always one line
+        self.set_classes(f"-{state}")

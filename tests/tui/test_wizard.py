@@ -1,0 +1,184 @@
+"""``assessor assess --plain``: the same questions as questionary prompts, same autosave."""
+
+from __future__ import annotations
+
+import io
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from prompt_toolkit.input import create_pipe_input
+from prompt_toolkit.output import DummyOutput
+from tui_helpers import PtyProcess, copy_example, example_data
+
+from assessor.errors import LockedError
+from assessor.session import Session
+from assessor.tui.common import choices, format_answer
+from assessor.wizard import run_wizard, run_wizard_on
+
+ENTER, DOWN, CTRL_C = "\r", "\x1b[B", "\x03"
+
+
+def keys_for(session: Session, answers: dict[str, Any]) -> list[str]:
+    """The keys a user presses to give ``answers`` to every question, in order."""
+    rubric = session.rubric
+    given: dict[str, Any] = {}
+    out = []
+    for q in rubric.questions:
+        if q not in rubric.applicable(given):
+            continue
+        if q.type in ("choice", "boolean"):
+            values = [v for v, _, _ in choices(q)]
+            if q.id in answers:
+                index = next(
+                    i for i, v in enumerate(values)
+                    if type(v) is type(answers[q.id]) and v == answers[q.id]
+                )  # fmt: skip
+            else:
+                index = len(values)  # "(skip for now)", after the separator
+            out.append(DOWN * index + ENTER)
+        else:
+            text = "unknown" if answers.get(q.id, 0) is None else ""
+            if q.id in answers and answers[q.id] is not None:
+                text = format_answer(q, answers[q.id])
+            out.append(text + ENTER)
+        if q.id in answers:
+            given[q.id] = answers[q.id]
+    return out
+
+
+def run(session: Session, keys: list[str]) -> tuple[int, str]:
+    """Type ``keys`` into the wizard; a wizard still waiting after 60 s gets end-of-input."""
+    out = io.StringIO()
+    with create_pipe_input() as pipe:
+        pipe.send_text("".join(keys))
+        watchdog = threading.Timer(60, pipe.close)
+        watchdog.start()
+        try:
+            code = run_wizard(session, out=out, input=pipe, output=DummyOutput())
+        finally:
+            watchdog.cancel()
+    return code, out.getvalue()
+
+
+QUIT = DOWN * 3 + ENTER  # the last entry of the menu after the results
+
+
+@pytest.mark.parametrize(
+    ("example", "words"),
+    [("claims-summaries.yaml", "CONDITIONAL"), ("loan-agent.yaml", "NOT READY")],
+)
+def test_plain_walkthrough(tmp_path: Path, example: str, words: str) -> None:
+    data = example_data(example)
+    uc = data["use_case"]
+    path = tmp_path / "p.yaml"
+    session = Session.open(path)
+    keys = [uc["name"] + ENTER, uc["description"] + ENTER, uc["owner"] + ENTER, ENTER]
+    keys += [*keys_for(session, data["answers"]), QUIT]
+    try:
+        code, shown = run(session, keys)
+    finally:
+        session.close()
+    assert code == 0
+    assert words in shown and "→ so far:" in shown and "Guide: “" in shown
+    assert "What would raise the verdict" in shown
+    saved = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert saved["use_case"] == uc
+    assert saved["answers"] == data["answers"]
+
+
+def test_plain_resume_from_the_first_open_question(tmp_path: Path) -> None:
+    path = tmp_path / "p.yaml"
+    path.write_text(
+        "version: 1\nuse_case: {name: Resumed}\n"
+        "answers: {task_type: classification, error_cost: low}\n"
+    )
+    data = example_data("ticket-triage.yaml")["answers"]
+    session = Session.open(path)
+    keys = [ENTER, ENTER, ENTER, ENTER, ENTER]  # keep name, description, owner, rubric; go on
+    rest = keys_for(session, data)[2:]  # from autonomy on
+    try:
+        code, shown = run(session, keys + rest + [QUIT])
+    finally:
+        session.close()
+    assert code == 0
+    assert "Resuming: 2 answers in place" in shown
+    assert yaml.safe_load(path.read_text())["answers"] == data
+    assert "READY" in shown
+
+
+def test_plain_ctrl_c_keeps_the_answers_given(tmp_path: Path) -> None:
+    path = tmp_path / "p.yaml"
+    session = Session.open(path)
+    keys = ["Stopped" + ENTER, ENTER, ENTER, ENTER, DOWN * 4 + ENTER, CTRL_C]
+    try:
+        code, shown = run(session, keys)
+    finally:
+        session.close()
+    assert code == 130
+    assert "Answers are saved in" in shown
+    saved = yaml.safe_load(path.read_text())
+    assert saved["use_case"]["name"] == "Stopped"
+    assert saved["answers"] == {"task_type": "rag"}
+
+
+def test_plain_not_saved_warning(tmp_path: Path) -> None:
+    path = copy_example("ticket-triage.yaml", tmp_path / "t.yaml")
+    before = path.read_bytes()
+    path.chmod(0o444)
+    session = Session.open(path)
+    try:
+        code, shown = run(session, [ENTER, ENTER, ENTER, ENTER, DOWN + ENTER, DOWN + ENTER, CTRL_C])
+    finally:
+        session.close()
+    assert code == 130
+    assert "NOT SAVED: t.yaml is read-only" in shown
+    assert path.read_bytes() == before
+
+
+def test_plain_export_from_the_results(tmp_path: Path) -> None:
+    path = copy_example("ticket-triage.yaml", tmp_path / "t.yaml")
+    out = tmp_path / "t-report.md"
+    session = Session.open(path)
+    keys = [ENTER] * 4 + [DOWN + ENTER]  # keep the use case; "Continue from: the results"
+    keys += [ENTER, ENTER, ENTER]  # Export a report; Markdown; default destination
+    keys += [QUIT]
+    try:
+        code, shown = run(session, keys)
+    finally:
+        session.close()
+    assert code == 0
+    assert "Wrote the report to" in shown
+    assert "Support ticket triage" in out.read_text(encoding="utf-8")
+
+
+def test_plain_on_a_locked_file(tmp_path: Path) -> None:
+    path = copy_example("ticket-triage.yaml", tmp_path / "t.yaml")
+    holder = Session.open(path)
+    try:
+        with pytest.raises(LockedError):
+            run_wizard_on(path)
+    finally:
+        holder.close()
+
+
+def test_plain_sigterm_in_a_terminal_keeps_the_answers(tmp_path: Path) -> None:
+    import signal
+    import termios
+
+    app = PtyProcess(["assess", "--plain", "p.yaml"], cwd=tmp_path)
+    try:
+        before = app.terminal_modes()
+        app.wait_for_text("Name of the use case")
+        app.type("Plain signal\r")
+        app.wait_for_text("Description")
+        app.proc.send_signal(signal.SIGTERM)
+        assert app.wait() == 143
+        after = app.terminal_modes()
+    finally:
+        app.close()
+    assert yaml.safe_load((tmp_path / "p.yaml").read_text())["use_case"]["name"] == "Plain signal"
+    assert after[3] & termios.ECHO and after[3] & termios.ICANON
+    assert after[3] == before[3]
