@@ -8,6 +8,7 @@ HTML printed by WeasyPrint (the optional ``pdf`` extra).
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Literal
 
@@ -96,17 +97,21 @@ def render_report(
     """The report's content in ``fmt`` (text for md/html/json, bytes for pdf)."""
     from assessor.commands import load_all, score_loaded
     from assessor.reports.build import build_report
+    from assessor.reports.parallel import jobs_for
+
+    logo_uri = None
+    if logo is not None:
+        from assessor.reports.safety import load_logo
+
+        # Refuse an unfit logo in every format, even where it is not shown.
+        logo_uri = load_logo(logo).data_uri
+    if fmt == "html" and len(files) > 1 and jobs_for(len(files)) > 1:
+        return _html_portfolio_in_workers(
+            files, title=title, client=client, author=author, logo_uri=logo_uri,
+            history=history, rubric_path=rubric_path,
+        )  # fmt: skip
 
     items = load_all(files, rubric_path)
-    logo_uri = None
-    if logo is not None and fmt in ("html", "pdf"):
-        from assessor.reports.safety import load_logo
-
-        logo_uri = load_logo(logo).data_uri
-    elif logo is not None:
-        from assessor.reports.safety import load_logo
-
-        load_logo(logo)  # refuse an unfit logo in every format, even where it is not shown
     results = [score_loaded(item) for item in items]
     histories = None
     if history:
@@ -141,6 +146,67 @@ def render_report(
     from assessor.reports.pdf import html_to_pdf
 
     return html_to_pdf(html)
+
+
+def _html_portfolio_in_workers(
+    files: list[Path],
+    *,
+    title: str | None,
+    client: str | None,
+    author: str | None,
+    logo_uri: str | None,
+    history: bool,
+    rubric_path: Path | None,
+) -> str:
+    """A large portfolio's HTML with each use case loaded, scored and rendered in a worker.
+
+    The same document as the serial path (a test compares them byte for byte); only the
+    portfolio summary and the page around the sections are made in this process.
+    """
+    from assessor.commands import load_all, score_loaded
+    from assessor.domain.load import DEFAULT_RUBRIC, load_rubric
+    from assessor.reports.build import anchor_of, assemble_report, overview_only, use_case_report
+    from assessor.reports.html import (
+        RubricInfo,
+        _environment,
+        render_bodies,
+        render_document,
+        rubric_info,
+        use_case_view,
+    )
+    from assessor.reports.model import UseCaseReport
+    from assessor.reports.parallel import map_in_chunks
+
+    # Load shared state before forking, so that every worker inherits it warm.
+    override = load_rubric(rubric_path) if rubric_path else None
+    (override or load_rubric(DEFAULT_RUBRIC)).compiled  # noqa: B018 - compiles the rules
+    _environment().get_template("report.html.j2")
+    _environment().get_template("use_case.html.j2")
+
+    def work(chunk: Sequence[tuple[int, Path]]) -> list[tuple[UseCaseReport, RubricInfo, str]]:
+        items = load_all([path for _, path in chunk], rubric_path)
+        out = []
+        for (index, path), item in zip(chunk, items, strict=True):
+            hist = None
+            if history:
+                from assessor.reports.history import file_history
+
+                hist = file_history(item.path, override)
+            uc = use_case_report(
+                item, score_loaded(item), anchor=anchor_of(index), file=str(path), history=hist
+            )
+            (body,) = render_bodies([use_case_view(uc, item.rubric, index)])
+            out.append((overview_only(uc), rubric_info(item.rubric), body))
+        return out
+
+    done = map_in_chunks(work, list(enumerate(files)))
+    report = assemble_report([uc for uc, _, _ in done], title=title, client=client, author=author)
+    return render_document(
+        report,
+        [info for _, info, _ in done],
+        bodies={uc.anchor: body for uc, _, body in done},
+        logo_uri=logo_uri,
+    )
 
 
 def _check_output(files: list[Path], out: Path, force: bool) -> None:

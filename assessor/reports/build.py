@@ -82,9 +82,57 @@ def build_report(
     histories: Sequence[list[HistoryPoint] | None] | None = None,
 ) -> Report:
     """The report of one use case (one item) or a portfolio (several)."""
-    portfolio = len(results) > 1
+    use_cases = [
+        use_case_report(
+            item,
+            result,
+            anchor=anchor_of(i),
+            file=files[i],
+            history=histories[i] if histories else None,
+        )
+        for i, (item, result) in enumerate(zip(items, results, strict=True))
+    ]
+    return assemble_report(use_cases, title=title, client=client, author=author)
+
+
+def overview_only(uc: UseCaseReport) -> UseCaseReport:
+    """The use case without what only its own section shows (answers, dimensions, patterns,
+    counterfactuals, cost model): what a portfolio's overview and build order read.
+
+    Lets workers that render the sections send back a tenth of the data. Not for output
+    formats that serialise the use cases (JSON, Markdown).
+    """
+    result = uc.result.model_copy(
+        update={
+            "description": "",
+            "dimensions": [],
+            "patterns": [],
+            "to_improve": [],
+            "cost_model": None,
+            "open_questions": [],
+            "answers": {},
+            "notes": {},
+        }
+    )
+    return uc.model_copy(update={"result": result, "answers": [], "history": None})
+
+
+def anchor_of(index: int) -> str:
+    """The section id of the use case at ``index`` (input order)."""
+    return f"uc-{index + 1}"
+
+
+def assemble_report(
+    use_cases: list[UseCaseReport],
+    *,
+    title: str | None = None,
+    client: str | None = None,
+    author: str | None = None,
+) -> Report:
+    """The report around its use cases: cover and, for several, the portfolio summary."""
+    portfolio = len(use_cases) > 1
     default_title = (
-        "AI use-case portfolio: production readiness" if portfolio else results[0].use_case
+        "AI use-case portfolio: production readiness" if portfolio else use_cases[0].result.use_case
     )
     meta = Meta(
         title=one_line(title) or one_line(default_title),
@@ -93,16 +141,6 @@ def build_report(
         date=report_date(),
         generator=f"assessor {__version__}",
     )
-    use_cases = [
-        use_case_report(
-            item,
-            result,
-            anchor=f"uc-{i + 1}",
-            file=files[i],
-            history=histories[i] if histories else None,
-        )
-        for i, (item, result) in enumerate(zip(items, results, strict=True))
-    ]
     return Report(
         kind="portfolio" if portfolio else "use_case",
         meta=meta,

@@ -82,8 +82,6 @@ class UseCaseView:
     uc: UseCaseReport
     rubric: Rubric
     index: int
-    rank: int
-    """Place in the portfolio's build order (1 for a use-case report)."""
     sections: list[tuple[str, list[AnswerRow]]]
     levels: dict[str, str]
     """Dimension id -> its level in words."""
@@ -109,7 +107,7 @@ class UseCaseView:
         return self.r.cost_model is not None and self.r.cost_model.source != "defaults"
 
 
-def use_case_view(uc: UseCaseReport, rubric: Rubric, index: int, rank: int = 1) -> UseCaseView:
+def use_case_view(uc: UseCaseReport, rubric: Rubric, index: int) -> UseCaseView:
     r = uc.result
     grouped: dict[str, list[AnswerRow]] = {}
     for row in uc.answers:  # by section, in the order sections first appear
@@ -153,7 +151,6 @@ def use_case_view(uc: UseCaseReport, rubric: Rubric, index: int, rank: int = 1) 
         uc=uc,
         rubric=rubric,
         index=index,
-        rank=rank,
         sections=sections,
         levels=levels,
         based_on=based_on,
@@ -268,58 +265,100 @@ def stylesheet() -> str:
     return (TEMPLATES / "report.css").read_text(encoding="utf-8")
 
 
+@dataclass(frozen=True)
+class RubricInfo:
+    """What the report says about a rubric it used (cover and "About this assessment")."""
+
+    id: str
+    version: str
+    title: str
+    guide_title: str
+    bands: dict[str, tuple[int, int]]
+
+
+def rubric_info(rubric: Rubric) -> RubricInfo:
+    return RubricInfo(
+        id=rubric.id,
+        version=rubric.version,
+        title=rubric.title,
+        guide_title=rubric.guide_title,
+        bands={str(k): v for k, v in rubric.scoring.bands.items()},
+    )
+
+
+def rubric_infos(infos: Sequence[RubricInfo]) -> list[RubricInfo]:
+    """Each rubric once, in order of first use."""
+    return list({(i.id, i.version): i for i in reversed(infos)}.values())[::-1]
+
+
 def render_html(
     report: Report, rubrics: list[Rubric], *, logo_uri: str | None = None, for_pdf: bool = False
 ) -> str:
     """The report as one HTML document (``for_pdf``: prepared for WeasyPrint's layout)."""
+    views = [use_case_view(uc, rubrics[i], i) for i, uc in enumerate(report.use_cases)]
+    bodies = {}
+    if report.portfolio:
+        rendered = map_in_chunks(render_bodies, views)
+        bodies = {v.uc.anchor: html for v, html in zip(views, rendered, strict=True)}
+    return render_document(
+        report,
+        [rubric_info(r) for r in rubrics],
+        single=None if report.portfolio else views[0],
+        bodies=bodies,
+        logo_uri=logo_uri,
+        for_pdf=for_pdf,
+    )
+
+
+def render_bodies(views: Sequence[UseCaseView]) -> list[str]:
+    """Each use case's summary and details as HTML text, for a portfolio's sections.
+
+    Safe to run in a forked worker: the macros autoescape, and only finished text travels.
+    """
+    macros = _environment().get_template("use_case.html.j2").module
+    return [str(macros.body(v)) for v in views]
+
+
+def render_document(
+    report: Report,
+    rubrics: Sequence[RubricInfo],
+    *,
+    single: UseCaseView | None = None,
+    bodies: dict[str, str] | None = None,
+    logo_uri: str | None = None,
+    for_pdf: bool = False,
+) -> str:
+    """The HTML document around a use case's view, or around a portfolio's rendered bodies."""
     from markupsafe import Markup  # jinja2's own dependency
 
-    env = _environment()
-    ranks = {e.anchor: e.rank for e in report.portfolio.ranking} if report.portfolio else {}
-    views = [
-        use_case_view(uc, rubrics[i], i, ranks.get(uc.anchor, 1))
-        for i, uc in enumerate(report.use_cases)
-    ]
     histogram = (
         charts.histogram([(uc.result.score, uc.result.verdict) for uc in report.use_cases])
         if report.portfolio
         else []
     )
-    template = env.get_template("report.html.j2")
-    sections: list[Markup] = []
-    if report.portfolio:
-        by_anchor = {v.uc.anchor: v for v in views}
-        ranked = [by_anchor[e.anchor] for e in report.portfolio.ranking]
-        # Finished HTML of autoescaped macros (not user text), so it goes in as Markup.
-        rendered = map_in_chunks(_section_renderer(len(ranked)), ranked)
-        sections = [Markup(html) for html in rendered]
-    html = template.render(
-        report=report,
-        meta=report.meta,
-        views=views,
-        sections=sections,
-        portfolio=report.portfolio,
-        histogram=histogram,
-        css=Markup(stylesheet()),
-        # A data: URI built from a validated, sanitised image (autoescaped like the rest).
-        logo=logo_uri,
+    html = (
+        _environment()
+        .get_template("report.html.j2")
+        .render(
+            report=report,
+            meta=report.meta,
+            use_cases={uc.anchor: uc for uc in report.use_cases},
+            single=single,
+            # Finished HTML of autoescaped macros (not user text), so it goes in as Markup.
+            bodies={k: Markup(v) for k, v in (bodies or {}).items()},
+            rubrics=rubric_infos(rubrics),
+            portfolio=report.portfolio,
+            histogram=histogram,
+            css=Markup(stylesheet()),
+            # A data: URI built from a validated, sanitised image (autoescaped like the rest).
+            logo=logo_uri,
+        )
     )
     return break_long_words(html) if for_pdf else html
 
 
 LONG_WORD = 30
 """Runs of text without a space longer than this get a break opportunity every 20 characters."""
-
-
-def _section_renderer(total: int) -> Any:
-    """Renders use-case sections (in build order) to HTML text; picklable results only."""
-    macros = _environment().get_template("use_case.html.j2").module
-
-    def render(chunk: Sequence[UseCaseView]) -> list[str]:
-        # Each section is autoescaped by its own macro; only its finished text travels.
-        return [str(macros.section(v, v.rank, total)) for v in chunk]
-
-    return render
 
 
 _CANDIDATE = re.compile(rf"[^\s<>]{{{LONG_WORD + 1},}}")

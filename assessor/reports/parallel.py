@@ -1,9 +1,14 @@
-"""Render a large portfolio's use-case sections on every CPU, with forked workers.
+"""Do a large portfolio's per-use-case work on every CPU, with forked workers.
 
-Rendering is pure CPU work in Python (Jinja, escaping), so threads would not help. After the
-parent has loaded, scored and compiled everything, ``os.fork`` gives each worker that state
-for free; a worker renders its contiguous share of the sections and sends back their HTML
-text through a pipe. The parent renders the first share itself, then joins the rest in order.
+Loading, scoring and rendering a use case are pure CPU work in Python, so threads would not
+help. After the parent has loaded the rubric and compiled the templates, ``os.fork`` gives
+each worker that state for free; a worker handles a contiguous share of the items and sends
+its results back pickled through a pipe. The parent does the first share itself, then joins
+the rest in order.
+
+Errors keep their meaning: invalid input in any share is reported together with the others
+(one :class:`~assessor.errors.InputError` with every problem), another assessor error is
+raised again as itself, and a crash becomes a :class:`~assessor.errors.ReportError`.
 
 Used only where it pays off and is safe: at least :data:`PARALLEL_FROM` items, ``os.fork``
 available, and no other thread running (fork copies only the calling thread).
@@ -12,15 +17,17 @@ available, and no other thread running (fork copies only the calling thread).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pickle
 import threading
 from collections.abc import Callable, Sequence
-from typing import TypeVar, cast
+from typing import Any, TypeVar
 
-from assessor.errors import ReportError
+from assessor.errors import AssessorError, InputError, Problem, ReportError
 
 T = TypeVar("T")
+R = TypeVar("R")
 PARALLEL_FROM = 64
 MAX_JOBS = 8
 
@@ -39,11 +46,10 @@ def jobs_for(count: int) -> int:
     return max(1, min(limit, MAX_JOBS, count // (PARALLEL_FROM // 2)))
 
 
-def map_in_chunks(work: Callable[[Sequence[T]], list[str]], items: Sequence[T]) -> list[str]:
+def map_in_chunks(work: Callable[[Sequence[T]], list[R]], items: Sequence[T]) -> list[R]:
     """``work`` over contiguous chunks of ``items``, in forked workers when it pays off.
 
-    Returns the concatenation of every chunk's results, in order. A worker that fails makes
-    the whole call fail with :class:`ReportError` (its traceback in the message).
+    Returns the concatenation of every chunk's results, in order.
     """
     jobs = jobs_for(len(items))
     if jobs < 2:
@@ -51,20 +57,46 @@ def map_in_chunks(work: Callable[[Sequence[T]], list[str]], items: Sequence[T]) 
     size = -(-len(items) // jobs)
     chunks = [items[i : i + size] for i in range(0, len(items), size)]
     children: list[tuple[int, int]] = []
+    outcomes: list[tuple[str, Any]] = []
     try:
         for chunk in chunks[1:]:
             children.append(_spawn(work, chunk))
-        results = list(work(chunks[0]))
-        for pid, fd in children:
-            results.extend(_collect(pid, fd))
-        children = []
+        outcomes.append(_run(work, chunks[0]))
+        while children:
+            pid, fd = children.pop(0)
+            outcomes.append(_collect(pid, fd))
     finally:
-        for pid, fd in children:  # the parent failed: do not leave workers behind
-            _reap(pid, fd, kill=True)
+        for pid, fd in children:  # the parent was interrupted: leave no worker behind
+            _reap(pid, fd)
+
+    problems: list[Problem] = []
+    results: list[R] = []
+    for kind, value in outcomes:
+        if kind == "ok":
+            results.extend(value)
+        elif kind == "input":
+            problems.extend(value)
+        elif kind == "error":
+            cls, message = value
+            raise cls(message)
+        else:
+            raise ReportError(f"a worker process failed: {value}")
+    if problems:
+        raise InputError(problems)
     return results
 
 
-def _spawn(work: Callable[[Sequence[T]], list[str]], chunk: Sequence[T]) -> tuple[int, int]:
+def _run(work: Callable[[Sequence[T]], list[R]], chunk: Sequence[T]) -> tuple[str, Any]:
+    """One chunk's outcome as data: ("ok", results) | ("input", problems) | ("error", ...)."""
+    try:
+        return "ok", work(chunk)
+    except InputError as exc:
+        return "input", exc.problems
+    except AssessorError as exc:
+        return "error", (type(exc), exc.message)
+
+
+def _spawn(work: Callable[[Sequence[T]], list[R]], chunk: Sequence[T]) -> tuple[int, int]:
     read_fd, write_fd = os.pipe()
     pid = os.fork()
     if pid == 0:  # pragma: no cover - runs in the child, which never returns
@@ -72,11 +104,11 @@ def _spawn(work: Callable[[Sequence[T]], list[str]], chunk: Sequence[T]) -> tupl
         try:
             os.close(read_fd)
             try:
-                payload = pickle.dumps(("ok", work(chunk)), protocol=pickle.HIGHEST_PROTOCOL)
+                payload = pickle.dumps(_run(work, chunk), protocol=pickle.HIGHEST_PROTOCOL)
             except BaseException:
                 import traceback
 
-                payload = pickle.dumps(("bug", traceback.format_exc()))
+                payload = pickle.dumps(("bug", traceback.format_exc(limit=-3)))
                 code = 1
             with os.fdopen(write_fd, "wb") as pipe:
                 pipe.write(payload)
@@ -86,28 +118,25 @@ def _spawn(work: Callable[[Sequence[T]], list[str]], chunk: Sequence[T]) -> tupl
     return pid, read_fd
 
 
-def _collect(pid: int, fd: int) -> list[str]:
+def _collect(pid: int, fd: int) -> tuple[str, Any]:
     with os.fdopen(fd, "rb") as pipe:
         data = pipe.read()
     _, status = os.waitpid(pid, 0)
     try:
-        kind, value = pickle.loads(data) if data else ("bug", "worker sent nothing")
+        outcome: tuple[str, Any] = pickle.loads(data) if data else ("bug", "no result")
     except Exception:
-        kind, value = "bug", "worker sent an unreadable result"
-    if kind != "ok" or status != 0:
-        detail = value if kind != "ok" else f"worker exited with status {status}"
-        raise ReportError(f"rendering in a worker process failed: {detail}")
-    return cast("list[str]", value)
+        return "bug", "an unreadable result"
+    if outcome[0] != "bug" and status != 0:
+        return "bug", f"exit status {status}"
+    return outcome
 
 
-def _reap(pid: int, fd: int, *, kill: bool) -> None:
-    import contextlib
+def _reap(pid: int, fd: int) -> None:
     import signal
 
     with contextlib.suppress(OSError):
         os.close(fd)
-    if kill:
-        with contextlib.suppress(OSError):
-            os.kill(pid, signal.SIGKILL)
+    with contextlib.suppress(OSError):
+        os.kill(pid, signal.SIGKILL)
     with contextlib.suppress(OSError):
         os.waitpid(pid, 0)

@@ -59,3 +59,20 @@ def test_small_batches_stay_in_process(monkeypatch: pytest.MonkeyPatch) -> None:
     assert parallel.jobs_for(parallel.PARALLEL_FROM - 1) == 1
     pids = parallel.map_in_chunks(lambda chunk: [str(os.getpid()) for _ in chunk], [1, 2, 3])
     assert set(pids) == {str(os.getpid())}
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+def test_invalid_files_in_any_worker_are_all_reported(
+    cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ASSESSOR_JOBS", "2")
+    files = portfolio(tmp_path, parallel.PARALLEL_FROM + 6)
+    for bad in (files[3], files[-2]):  # one in the parent's share, one in the worker's
+        text = bad.read_text(encoding="utf-8")
+        bad.write_text(text.replace("error_cost: ", "error_cost: extreme # was ", 1), "utf-8")
+    out = tmp_path / "r.html"
+    result = cli("report", *files, "--format", "html", "-o", out)
+    assert result.exit_code == 2
+    assert f"{files[3].name}:" in result.stderr and f"{files[-2].name}:" in result.stderr
+    assert result.stderr.count("answers.error_cost") == 2
+    assert not out.exists()
