@@ -75,6 +75,19 @@ class CostRow:
     best: bool
 
 
+@dataclass(frozen=True)
+class DimensionRow:
+    title: str
+    level: str
+    score_text: str
+    width: int
+    tone: str
+    color: str
+    weight: str
+    aria: str
+    """The bar's accessible label."""
+
+
 @dataclass
 class UseCaseView:
     """One use case, prepared for the template (all text still unescaped user data)."""
@@ -83,8 +96,7 @@ class UseCaseView:
     rubric: Rubric
     index: int
     sections: list[tuple[str, list[AnswerRow]]]
-    levels: dict[str, str]
-    """Dimension id -> its level in words."""
+    dims: list[DimensionRow]
     based_on: dict[str, list[tuple[str, str]]]
     improvements: list[ImprovementView]
     cost_rows: list[CostRow] = field(default_factory=list)
@@ -113,15 +125,28 @@ def use_case_view(uc: UseCaseReport, rubric: Rubric, index: int) -> UseCaseView:
     for row in uc.answers:  # by section, in the order sections first appear
         grouped.setdefault(row.section, []).append(row)
     sections = list(grouped.items())
-    levels = {}
+    dims = []
     reads = {d.id: d.question or "" for d in rubric.dimensions}
-    for d in r.dimensions:  # a choice's label reads better than its value ("rag")
+    for d in r.dimensions:
         q = rubric.by_id.get(reads.get(d.id, ""))
         given = r.answers.get(reads.get(d.id, ""))
         if q is not None and d.level == str(given) and q.type == "choice":
-            levels[d.id] = q.label_of(given)
+            level = q.label_of(given)  # a choice's label reads better than its value ("rag")
         else:
-            levels[d.id] = capitalized(d.level)
+            level = capitalized(d.level)
+        tone = charts.tone(d.score)
+        dims.append(
+            DimensionRow(
+                title=d.title,
+                level=level,
+                score_text="open" if d.score is None else str(d.score),
+                width=d.score or 0,
+                tone=tone,
+                color=charts.COLORS[tone],
+                weight=f"{d.weight:g}",
+                aria="open" if d.score is None else f"{d.score} out of 100",
+            )
+        )
     based_on = {
         f.id: [
             (question_label(rubric, q), answer_words(rubric.by_id.get(q), v))
@@ -152,7 +177,7 @@ def use_case_view(uc: UseCaseReport, rubric: Rubric, index: int) -> UseCaseView:
         rubric=rubric,
         index=index,
         sections=sections,
-        levels=levels,
+        dims=dims,
         based_on=based_on,
         improvements=improvements,
     )
