@@ -35,9 +35,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 STARTUP_GOAL = 1.5
 LATENCY_GOAL_MS = 50.0
-ANSI = re.compile(rb"\x1b(\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|[@-Z\\-_]|[()][0-9A-Za-z])")
+ANSI = re.compile(
+    rb"\x1b(\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|[@-Z\\-_]|[()][0-9A-Za-z])"
+)
 
-BARE_APP = '''
+BARE_APP = """
 from textual.app import App
 from textual.widgets import Input, Static
 
@@ -47,7 +49,7 @@ class Bare(App):
         yield Input(placeholder="type here")
 
 Bare().run()
-'''
+"""
 
 PARTIAL = """version: 1
 use_case: {name: Bench}

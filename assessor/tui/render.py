@@ -34,36 +34,66 @@ def verdict_text(result: Result) -> Text:
     return text
 
 
-def render_panel(result: Result, open_count: int) -> Group:
-    """The panel's content for a (partial) result."""
-    parts: list[Any] = [verdict_text(result)]
+def render_panel(result: Result, open_count: int, width: int = 32, height: int = 0) -> Text:
+    """The panel's content for a (partial) result: one screen line per text line.
+
+    Plain text lines (no tables: this is repainted on every answer). With ``height``, the
+    lists of findings are shortened to fit ("+ 2 more"); the results screen has them all.
+    """
+    out = Text(no_wrap=True, overflow="ellipsis", end="")
+    lines: list[Text] = [verdict_text(result)]
     score = Text(f"Score {result.score}/100" if result.answers else "Score —", style="bold")
     if open_count:
         score.append(f" · {open_count} open", style="dim")
-    parts.append(score)
-
-    dims = Table.grid(expand=True, padding=(0, 1))
-    dims.add_column(ratio=1, no_wrap=True, overflow="ellipsis")
-    dims.add_column(justify="right", no_wrap=True)
+    lines += [score, Text(), Text("Dimensions", style="bold underline")]
     for d in result.dimensions:
         value = Text("open", style="dim italic") if d.score is None else Text(str(d.score))
-        dims.add_row(d.title, value)
-    parts.append(Text("\nDimensions", style="bold underline"))
-    parts.append(dims)
-
-    for label, findings, style in (
+        title = d.title if len(d.title) < width - 5 else d.title[: width - 6] + "…"
+        row = Text(title)
+        row.append(" " * max(1, width - len(title) - len(value.plain)))
+        row.append_text(value)
+        lines.append(row)
+    groups = [
         ("Blockers", result.blockers, "red"),
         ("Conditions", result.conditions, "yellow"),
-    ):
-        heading = Text(f"\n{label} ({len(findings)})", style="bold underline")
-        parts.append(heading)
+    ]
+    fixed = len(lines) + 2 * len(groups)  # a blank line and a heading per group
+    room = max(height - fixed, 2 * len(groups)) if height else 10_000
+    shown = _share(room, [max(1, len(f)) for _, f, _ in groups])
+    for (label, findings, style), limit in zip(groups, shown, strict=True):
+        lines += [Text(), Text(f"{label} ({len(findings)})", style="bold underline")]
         if not findings:
-            parts.append(Text("none so far" if result.provisional else "none", style="dim"))
-        for f in findings:
-            line = Text("• ", style=style, no_wrap=True, overflow="ellipsis")
+            lines.append(Text("none so far" if result.provisional else "none", style="dim"))
+        visible = findings if len(findings) <= limit else findings[: max(limit - 1, 0)]
+        for f in visible:
+            line = Text("• ", style=style)
             line.append(terminal_safe(f.title))
-            parts.append(line)
-    return Group(*parts)
+            lines.append(line)
+        if len(visible) < len(findings):
+            lines.append(Text(f"+ {len(findings) - len(visible)} more (Ctrl+R)", style="dim"))
+    for i, line in enumerate(lines):
+        if i:
+            out.append("\n")
+        out.append_text(line.copy() if len(line.plain) <= width else _cut(line, width))
+    return out
+
+
+def _cut(line: Text, width: int) -> Text:
+    cut = line[: width - 1]
+    cut.append("…")
+    return cut
+
+
+def _share(room: int, wanted: list[int]) -> list[int]:
+    """Split ``room`` lines between lists that want ``wanted`` lines, each getting >= 1."""
+    given = [1] * len(wanted)
+    room -= len(wanted)
+    while room > 0 and any(g < w for g, w in zip(given, wanted, strict=True)):
+        for i, w in enumerate(wanted):
+            if room > 0 and given[i] < w:
+                given[i] += 1
+                room -= 1
+    return given
 
 
 def _money(value: float) -> str:

@@ -61,8 +61,7 @@ class QuestionScreen(Screen[None]):
                 yield Vertical(id="answer")
                 yield Static(id="answer-error", classes="error")
                 yield Static(id="note")
-            with VerticalScroll(id="panel-scroll"):
-                yield VerdictPanel(id="panel")
+            yield VerdictPanel(id="panel")
         yield SaveStatus(id="status")
         yield Footer(compact=True)
 

@@ -21,6 +21,10 @@ class SaveStatus(Static):
         elif session.save_error:
             text = f"NOT SAVED: {session.save_error}. Answers are kept here; saving retries."
             state = "error"
+        elif not session.loaded:
+            # The rubric is still loading (it is not needed to fill in the use case).
+            text = f"New assessment; answers are saved to {name}" if session.is_new else name
+            state = "ok"
         elif session.dirty:
             text, state = f"Saving to {name}…", "pending"
         elif session.saves or session.path.exists():

@@ -20,9 +20,9 @@ if TYPE_CHECKING:
 class VerdictPanel(Static):
     """Shows a result; :meth:`show` repaints it.
 
-    Every line of the panel is one line on screen (long titles are cut with an ellipsis), so
-    its height is known without rendering: a repaint that keeps the height skips the layout
-    pass and only redraws the panel (this is the keypress-to-verdict path).
+    The panel fills its column and its content always fits it (long titles are cut, long
+    lists of findings end with "+ N more"), so a repaint never needs a layout pass: only
+    the panel is redrawn (this is the keypress-to-verdict path).
     """
 
     DEFAULT_CLASSES = "panel"
@@ -30,11 +30,19 @@ class VerdictPanel(Static):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.result: Result | None = None
-        self._lines = -1
+        self._open = 0
 
     def show(self, result: Result, open_count: int) -> None:
         self.result = result
-        lines = 14 + max(1, len(result.blockers)) + max(1, len(result.conditions))
-        lines += len(result.dimensions)
-        self.update(render_panel(result, open_count), layout=lines != self._lines)
-        self._lines = lines
+        self._open = open_count
+        self._paint()
+
+    def on_resize(self) -> None:
+        self._paint()
+
+    def _paint(self) -> None:
+        if self.result is None:
+            return
+        size = self.content_size
+        content = render_panel(self.result, self._open, width=size.width or 32, height=size.height)
+        self.update(content, layout=False)
