@@ -32,6 +32,7 @@ import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -497,6 +498,30 @@ def test_one_serve_and_two_workers_share_the_jobs_on_postgresql(
     for task_id in stranded:
         assert ran_on(done[task_id]) == "w1", done[task_id]["history"]
         assert statuses(done[task_id]).count("delivered") == 1
+
+
+def started(task: dict[str, Any]) -> float:
+    at = next(e["at"] for e in task["history"] if e["status"] == "running")
+    return datetime.fromisoformat(at.replace("Z", "+00:00")).timestamp()
+
+
+@pytest.mark.services
+def test_the_provider_rate_limit_holds_over_all_workers_on_postgresql(
+    project: Project, processes: Processes, postgres: str
+) -> None:
+    env = scale_env(postgres, APP_PROVIDER_RATE_LIMIT="2", APP_PROVIDER_RATE_PERIOD_SECONDS="1")
+    serve = processes.serve({**env, "APP_SERVE_WORKERS": "false", "APP_WORKER_ID": "api"})
+    for name in ("w1", "w2"):
+        processes.worker({**env, "APP_WORKER_ID": name}, name)
+    ids = [submit(serve.base, f"{project.text} (limited {n})") for n in range(8)]
+
+    done = wait_until(serve.base, ids, all_final, timeout=60)
+
+    starts = sorted(started(task) for task in done.values())
+    # 2 per second over both workers: any 3 consecutive starts span most of a second
+    # (without the limit all 8 start within a fraction of one).
+    assert all(later - earlier >= 0.8 for earlier, later in zip(starts, starts[2:], strict=False))
+    assert {ran_on(task) for task in done.values()} == {"w1", "w2"}
 
 
 @pytest.mark.services

@@ -732,6 +732,19 @@ def _observe_finished(task: Task) -> None:
     metrics.jobs_finished.labels(outcome=task.status).inc()
 
 
+async def _note_resumed(task_id: str) -> None:
+    """Say in the history that the job resumed in another process. Not a step (a resumed
+    run must take the same steps as the first one), and skipped when the history has the
+    outcome already (the process died before DBOS marked the job done: the rest is replay;
+    the outcome is written to the history before the task's status)."""
+    events = await history(task_id)
+    if events and events[-1]["status"] in FINAL:
+        return
+    key = f"{task_id}:resumed:{uuid.uuid4().hex}"
+    await add_event(task_id, "running", key, "resumed after a restart")
+    _rt().services.metrics.jobs_resumed.inc()
+
+
 # --- The workflows --------------------------------------------------------------------------
 
 
@@ -742,11 +755,7 @@ async def process_task(task_id: str) -> str:
     if started.skip:
         return "skipped"
     if started.token != _THIS_PROCESS:
-        # Not a step (a resumed run must take the same steps as the first one): a plain,
-        # idempotent write each time the job resumes in another process.
-        key = f"{task_id}:resumed:{uuid.uuid4().hex}"
-        await add_event(task_id, "running", key, "resumed after a restart")
-        _rt().services.metrics.jobs_resumed.inc()
+        await _note_resumed(task_id)
     started_at = time.time()
     text = started.input
     cache_key = None
