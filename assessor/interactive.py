@@ -22,11 +22,16 @@ def _is_terminal(stream: TextIO | None) -> bool:
         return False
 
 
-def require_terminal(path: Path) -> None:
-    """Raise :class:`NotATerminalError` unless stdin and stdout are both a terminal."""
-    if _is_terminal(sys.stdin) and _is_terminal(sys.stdout):
+def require_terminal(path: Path, *, plain: bool = False) -> None:
+    """Raise :class:`NotATerminalError` unless stdin and stdout (and, for the full-screen
+    app, which draws on stderr, stderr) are terminals."""
+    streams = [("stdin", sys.stdin), ("stdout", sys.stdout)]
+    if not plain:
+        streams.append(("stderr", sys.stderr))
+    missing = [name for name, stream in streams if not _is_terminal(stream)]
+    if not missing:
         return
-    which = "stdin" if not _is_terminal(sys.stdin) else "stdout"
+    which = missing[0]
     raise NotATerminalError(
         f"assessor assess is interactive and needs a terminal ({which} is not one). "
         f"Without a terminal, fill in the file and score it: assessor init {path} "
@@ -40,12 +45,28 @@ def run_assessment(path: Path, *, plain: bool) -> int:
     0 when the user quits (answers saved), 1 when changes could not be saved, 2 when the
     file is locked by another assessor, 128+N after signal N (answers saved first).
     """
-    require_terminal(path)
+    require_terminal(path, plain=plain)
+    _utf8_terminal()
     if plain:
         from assessor.wizard import run_wizard_on
 
         return run_wizard_on(path)
     return _run_app(path)
+
+
+def _utf8_terminal() -> None:
+    """Talk UTF-8 to the terminal even under ``LANG=C`` or ``PYTHONIOENCODING=ascii``.
+
+    Python itself uses UTF-8 in the C locale; an explicit ASCII encoding would make the
+    box-drawing and quote characters raise (or print as escapes). Characters a terminal
+    cannot show are replaced, never an error.
+    """
+    for stream in (sys.stdin, sys.stdout, sys.stderr):
+        encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "")
+        if encoding != "utf8" and hasattr(stream, "reconfigure"):
+            errors = "surrogateescape" if stream is sys.stdin else "replace"
+            with contextlib.suppress(ValueError, OSError):
+                stream.reconfigure(encoding="utf-8", errors=errors)
 
 
 def _run_app(path: Path) -> int:

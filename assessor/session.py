@@ -624,7 +624,7 @@ class Session:
         """
         from assessor.domain.assessment import coerce_answer
 
-        text = text.strip()
+        text = clean_text(text).strip()
         if question.nullable and text.lower() in ("unknown", "?", "null", "n/a"):
             return None, None
         value: Any = text
@@ -644,6 +644,7 @@ class Session:
         self, *, name: str | None = None, description: str | None = None, owner: str | None = None
     ) -> None:
         for key, value in (("name", name), ("description", description), ("owner", owner)):
+            value = clean_text(value) if value is not None else None
             if value is not None and getattr(self, key) != value:
                 setattr(self, key, value)
                 self.dirty = True
@@ -670,7 +671,7 @@ class Session:
         return False
 
     def set_note(self, question_id: str, text: str) -> None:
-        text = text.strip()
+        text = clean_text(text).strip()
         if self.notes.get(question_id, "") == text:
             return
         if text:
@@ -788,6 +789,21 @@ class Session:
 
 
 _UNSET = object()
+
+
+def clean_text(text: str) -> str:
+    """Text as the user meant it: bytes a non-UTF-8 terminal setting smuggled in as lone
+    surrogates are decoded as UTF-8 (what terminals send), anything else undecodable is
+    replaced, so every file we write is valid UTF-8."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        pass
+    try:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    except UnicodeEncodeError:  # surrogates that are not escaped bytes
+        return text.encode("utf-8", "replace").decode("utf-8")
 
 
 def _writable(path: Path) -> bool:

@@ -159,3 +159,37 @@ def test_kill_9_during_autosave_leaves_an_old_or_new_version(tmp_path: Path) -> 
     session = Session.open(path)
     session.close()
     assert not list(tmp_path.glob(".k.yaml.*.tmp"))
+
+
+@pytest.mark.parametrize("plain", [False, True], ids=["app", "plain"])
+def test_ascii_locale_draws_and_quits_cleanly(tmp_path: Path, plain: bool) -> None:
+    env = {"LANG": "C", "LC_ALL": "C", "PYTHONIOENCODING": "ascii"}
+    args = ["assess", *(["--plain"] if plain else []), "a.yaml"]
+    app = PtyProcess(args, cwd=tmp_path, env=env)
+    try:
+        app.wait_for_text("Name of the use case")
+        app.type("Caf\u00e9 \u2014 na\u00efve\r" if plain else "Caf\u00e9 \u2014 na\u00efve")
+        if plain:
+            app.wait_for_text("Description")
+            app.type("\x03")  # Ctrl+C
+            assert app.wait() == 130
+        else:
+            app.wait_for_text("na\u00efve")
+            app.type("\x11")  # Ctrl+Q
+            assert app.wait() == 0
+    finally:
+        app.close()
+    assert "Traceback" not in app.text() and "UnicodeEncodeError" not in app.text()
+    saved = yaml.safe_load((tmp_path / "a.yaml").read_text(encoding="utf-8"))
+    assert saved["use_case"]["name"] == "Caf\u00e9 \u2014 na\u00efve"
+
+
+def test_app_needs_stderr_to_be_the_terminal_too(tmp_path: Path) -> None:
+    app = PtyProcess(["assess", "a.yaml"], cwd=tmp_path, stderr=subprocess.PIPE)
+    try:
+        assert app.wait() == 2
+        assert app.proc.stderr is not None
+        message = app.proc.stderr.read().decode()
+    finally:
+        app.close()
+    assert "stderr is not one" in message and "assessor score" in message

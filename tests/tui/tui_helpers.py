@@ -141,7 +141,14 @@ ANSI = re.compile(
 class PtyProcess:
     """``assessor`` running in a pseudo-terminal: what it draws, and keys typed into it."""
 
-    def __init__(self, args: list[str], cwd: Path, size: tuple[int, int] = (100, 32)) -> None:
+    def __init__(
+        self,
+        args: list[str],
+        cwd: Path,
+        size: tuple[int, int] = (100, 32),
+        env: dict[str, str] | None = None,
+        stderr: Any = None,
+    ) -> None:
         import fcntl
         import pty
         import struct
@@ -156,9 +163,9 @@ class PtyProcess:
             [PYTHON, "-m", "assessor", *args],
             stdin=slave,
             stdout=slave,
-            stderr=slave,
+            stderr=slave if stderr is None else stderr,
             cwd=cwd,
-            env=env_for_subprocess(),
+            env=env_for_subprocess(**(env or {})),
             start_new_session=True,
         )
         os.close(slave)
