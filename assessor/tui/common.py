@@ -51,11 +51,16 @@ def not_ready_reason(session: Session) -> str | None:
 
     Both read the assessment file, so it must be complete and saved.
     """
+    if session.readonly and session.dirty:
+        return (
+            "Read-only here (another assessor has the file open), and the changes made here "
+            "are not in the file; export or generate from the other assessor."
+        )
     if not session.complete:
         missing = [q.id for q in session.open_questions()]
         if not session.name.strip():
             missing.insert(0, "use_case.name")
         return f"Answer the open questions first: {', '.join(missing)}."
-    if not session.flush():
+    if not session.readonly and not session.flush():
         return f"The assessment is not saved ({session.save_error}); fix that first."
     return None

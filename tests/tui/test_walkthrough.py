@@ -138,3 +138,37 @@ async def test_name_is_required_before_the_questions(tmp_path: Path) -> None:
         assert "Give the use case a name first." in screen_text(app)
         assert app.screen is app.use_case_screen
     app.session.close()
+
+
+async def test_rubric_from_a_file(tmp_path: Path, cli) -> None:
+    from assessor.resources import rubrics_dir
+
+    text = (rubrics_dir() / "production-readiness.yaml").read_text(encoding="utf-8")
+    text = text.replace("id: production-readiness", "id: custom-readiness", 1)
+    text = text.replace(
+        "title: Production readiness of an AI integration", "title: Our own readiness", 1
+    )
+    rubric = tmp_path / "rubrics" / "custom.yaml"
+    rubric.parent.mkdir()
+    rubric.write_text(text, encoding="utf-8")
+    path = tmp_path / "a.yaml"
+    app = open_app(path)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await pilot.press(*"Custom", "tab", "tab", "tab")  # name, description, owner, rubric
+        await pilot.press("down", "space")  # "A rubric file…"
+        await pilot.pause()
+        assert app.focused is not None and app.focused.id == "rubric-path"
+        await pilot.press(*"/nope/missing.yaml", "enter")
+        await pilot.pause()
+        assert "Cannot use this rubric" in screen_text(app)
+        assert app.screen is app.use_case_screen
+        app.focused.value = ""  # type: ignore[union-attr]
+        await pilot.press(*str(rubric), "enter")
+        await pilot.pause()
+        assert app.screen is app.question_screen
+        assert app.session.rubric.id == "custom-readiness"
+    app.session.close()
+    saved = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert saved["rubric"] == "rubrics/custom.yaml"  # relative to the assessment file
+    result = cli("score", path)
+    assert result.exit_code == 2 and "custom-readiness" in result.stderr  # partial: names it
