@@ -366,14 +366,11 @@ class _WhatIf:
     ) -> tuple[int, frozenset[int], dict[str, Any], list[int]]:
         """(verdict rank, fired rule indexes, effective answers, touched dimensions)."""
         touch = self.compiled.touched(changes)
-        if touch.reshapes:
+        if touch.reshapes or touch.derived:
+            # Applicability or a default depends on a changed answer: rebuild exactly.
             answers = effective_answers(self.rubric, {**self.given, **changes}, self.partial)
         else:
             answers = {**self.base, **changes}
-            if not self.partial:  # refresh defaults that depend on a changed answer
-                for qid in touch.derived:
-                    if qid in answers and qid not in self.given:
-                        answers[qid] = self.compiled.default_of(qid, answers)
         rules = self.compiled.rules
         now = {i for i in touch.rules if rules[i][1](answers) is True}
         fired = (self.fired - set(touch.rules)) | now
