@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import stat
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -135,8 +136,7 @@ def parse(text: str, name: str) -> Source:
     """Parse one YAML (or JSON) document into a :class:`Source`."""
     import yaml
 
-    loader_cls = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    loader = loader_cls(text)
+    loader = _loader_class()(text)
     try:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
@@ -169,6 +169,32 @@ def parse(text: str, name: str) -> Source:
     builder = _Builder(source)
     source.data = builder.build(node, (), 0)
     return source
+
+
+@lru_cache(maxsize=1)
+def _loader_class() -> Any:
+    """PyYAML's C loader (the pure-Python one without libyaml), with tag resolution memoised.
+
+    The composer asks ``resolve`` for the tag of every scalar; the answer depends only on
+    the node kind, the text and how it was quoted (safe loaders have no path resolvers),
+    and an assessment portfolio repeats the same keys and values thousands of times.
+    """
+    import yaml
+
+    base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    memo: dict[tuple[Any, Any, Any], str] = {}
+
+    class MemoLoader(base):  # type: ignore[misc, valid-type]
+        def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
+            key = (kind, value, implicit)
+            tag = memo.get(key)
+            if tag is None:
+                tag = super().resolve(kind, value, implicit)
+                if len(memo) < 50_000:
+                    memo[key] = tag
+            return tag
+
+    return MemoLoader
 
 
 def _char_at(text: str, line: int, column: int) -> str:
