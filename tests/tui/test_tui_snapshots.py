@@ -1,6 +1,6 @@
 """What the screens look like (SVG snapshots at 100x32 and 80x24).
 
-Update after an intended change with: pytest tests/tui/test_snapshots.py --snapshot-update
+Update after an intended change with: pytest tests/tui/test_tui_snapshots.py --snapshot-update
 and review the SVGs in tests/tui/__snapshots__/ before committing them.
 """
 
