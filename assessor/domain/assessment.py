@@ -30,9 +30,9 @@ class Assessment(BaseModel):
     rubric: str | None = None
     """Id of a bundled rubric, or a path to a rubric file (relative to this file)."""
     use_case: UseCase
-    answers: dict[str, Any] = {}
+    answers: dict[str, Any] = Field(default_factory=dict)
     """Answers by question id; validated against the rubric, not by this model."""
-    notes: dict[str, str] = {}
+    notes: dict[str, str] = Field(default_factory=dict)
     """Free-text notes by question id, shown in reports."""
 
     def to_document(self) -> dict[str, Any]:

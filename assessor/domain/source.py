@@ -25,6 +25,7 @@ MAX_DEPTH = 64
 Path_ = tuple[str | int, ...]
 
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
+_STR = "tag:yaml.org,2002:str"
 _STANDARD_TAGS = {
     "tag:yaml.org,2002:str",
     "tag:yaml.org,2002:int",
@@ -254,12 +255,19 @@ class _Builder:
                     raise self._problem(key_node, child, f"duplicate key {key!r}{at}")
                 km = key_node.start_mark
                 self.source.marks[child] = (km.line + 1, km.column + 1)
+                if value_node.tag == _STR and type(value_node) is yaml.ScalarNode:
+                    # Most values are plain text: no recursion (the key's mark locates it).
+                    self.count += 1
+                    if self.count > MAX_NODES:
+                        raise self._problem(value_node, child, "too many values")
+                    self.source.raw[child] = out[key] = value_node.value
+                    continue
                 out[key] = self.build(value_node, child, depth + 1)
             return out
         if isinstance(node, yaml.SequenceNode):
             return [self.build(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
         self.source.raw[path] = node.value
-        if node.tag == "tag:yaml.org,2002:str":
+        if node.tag == _STR:
             return node.value
         try:
             return self._scalar[node.tag](self._constructor, node)
