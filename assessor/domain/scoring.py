@@ -274,13 +274,6 @@ def score_data(
     }
 
 
-def _patterns(
-    rubric: Rubric, answers: dict[str, Any], cost: costmodel.CostModel | None
-) -> list[PatternRecommendation]:
-    data = cost.model_dump() if cost is not None else None
-    return [PatternRecommendation(**p) for p in _pattern_data(rubric, answers, data)]
-
-
 def _pattern_data(
     rubric: Rubric, answers: dict[str, Any], cost: dict[str, Any] | None
 ) -> list[dict[str, Any]]:
@@ -386,18 +379,6 @@ class _WhatIf:
         blocker = self.compiled.rule_blocker
         n = sum(1 for i in fired if blocker[i]) if rank == 0 else len(fired)
         return _place(self.rubric, list(zip(self.weights, dims, strict=True)), verdict, n)
-
-
-def _improvements(
-    rubric: Rubric,
-    given: dict[str, Any],
-    verdict: Verdict,
-    *,
-    partial: bool = False,
-    base: tuple[dict[str, Any], list[int], list[dict[str, Any]]] | None = None,
-) -> list[Improvement]:
-    data = _improvement_data(rubric, given, verdict, partial=partial, base=base)
-    return [Improvement(**item) for item in data]
 
 
 def _improvement_data(

@@ -72,6 +72,15 @@ def test_score_json_of_several_files_is_an_array_in_argument_order(cli: Any) -> 
     assert verdicts == ["ready", "not_ready", "conditional"]
 
 
+def test_json_output_equals_the_result_models_json(cli: Any) -> None:
+    from assessor.commands import results_json, score_files
+
+    files = [READY, NOT_READY, CONDITIONAL]
+    for chosen in (files, files[1:2]):
+        printed = cli("score", *chosen, "--format", "json").stdout
+        assert printed == results_json(score_files(chosen)) + "\n"
+
+
 def test_score_markdown_summary(cli: Any) -> None:
     result = cli("score", READY, NOT_READY, "--format", "md")
     assert result.exit_code == 0, result.output
