@@ -18,8 +18,9 @@ from assessor.errors import InputError, Problem
 
 MAX_BYTES = 2 * 1024 * 1024
 """Files above this size are refused before parsing (an assessment is a few KB)."""
-MAX_NODES = 100_000
-"""Values produced, counting every expansion of an alias: stops alias bombs early."""
+MAX_NODES = 25_000
+"""Values produced, counting every expansion of an alias: stops alias bombs early. The
+default rubric has under 1,000; an assessment under 100."""
 MAX_DEPTH = 64
 
 Path_ = tuple[str | int, ...]
