@@ -1,11 +1,12 @@
 """The wheel carries the bundled rubrics and templates, and an installed copy works anywhere.
 
-Builds the wheel from this checkout (hatchling, no build isolation: nothing is downloaded),
-installs it with pip into a fresh folder, and runs that copy from an unrelated folder.
+Builds the wheel from this checkout with pip and hatchling, installs it with pip into a fresh
+folder, and runs that copy from an unrelated folder.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import shutil
@@ -21,6 +22,10 @@ from engine_support import EXAMPLES, REPO
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("wheel")
+    # With hatchling in this environment nothing is downloaded; without it, pip fetches the
+    # build backend from the package index into an isolated build environment.
+    offline = importlib.util.find_spec("hatchling") is not None
+    isolation = ["--no-build-isolation", "--no-index"] if offline else []
     subprocess.run(
         [
             sys.executable,
@@ -28,8 +33,7 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
             "pip",
             "wheel",
             "--no-deps",
-            "--no-build-isolation",
-            "--no-index",
+            *isolation,
             "--quiet",
             "--wheel-dir",
             str(out),
