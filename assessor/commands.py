@@ -70,8 +70,8 @@ def score_files_json(
     A large batch on a machine with several CPUs is split into contiguous chunks scored by
     forked workers; each sends back the JSON text of its results (nothing to re-validate or
     unpickle), and the parent joins them in order. Problems in any file are collected from
-    every worker and reported together, as in the serial path. ``ASSESSOR_JOBS=1`` turns
-    it off.
+    every worker and reported together, as in the serial path. The number of workers
+    follows the CPUs left free (load average); ``ASSESSOR_JOBS=N`` sets it (1: off).
     """
     jobs = _jobs(len(files))
 
@@ -114,6 +114,10 @@ def _jobs(count: int) -> int:
         limit = int(wanted)
     else:
         limit = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
+        if hasattr(os, "getloadavg"):
+            # Workers only help on CPUs other work leaves free; on a busy machine forking
+            # costs more than it saves.
+            limit = min(limit, max(1, int(limit - os.getloadavg()[0] + 1)))
     # fork() copies only the calling thread: with other threads running, stay serial.
     if count < PARALLEL_FROM or not hasattr(os, "fork") or threading.active_count() > 1:
         return 1
