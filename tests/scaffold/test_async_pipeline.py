@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -477,22 +478,27 @@ def test_one_serve_and_two_workers_share_the_jobs_on_postgresql(
         finished += metric(metrics, f'{prefix}_jobs_finished_total{{outcome="delivered"}}')
     assert finished == 24
 
-    # w2 dies for good mid-job: `recover w2` hands its jobs to w1.
+    # w2 dies for good mid-job: `recover --force w2` hands its jobs to w1.
     slow = {**env, "APP_FAKE_LATENCY_MS": "1500"}
     workers["w2"].kill()
     workers["w2"] = processes.worker({**slow, "APP_WORKER_ID": "w2"}, "w2-again")
+    refused = processes.run("recover", "w2", env=env)  # w2 is alive: its heartbeat says so
+    assert refused.returncode == 1, refused
+    assert "last heartbeat: w2" in refused.stderr and "--force" in refused.stderr
     ids = [submit(serve.base, f"{project.text} (handover {n})") for n in range(9)]
-    seen = wait_until(
+    wait_until(
         serve.base,
         ids,
         lambda s: any(t["status"] == "running" and ran_on(t) == "w2" for t in s.values()),
         timeout=60,
     )
     workers["w2"].kill()
-    stranded = [i for i, t in seen.items() if t["status"] == "running" and ran_on(t) == "w2"]
-    recovered = processes.run("recover", "w2", env=env)
+    now = tasks(serve.base, ids)
+    stranded = [i for i, t in now.items() if t["status"] == "running" and ran_on(t) == "w2"]
+    recovered = processes.run("recover", "--force", "w2", env=env)
     assert recovered.returncode == 0, recovered.stderr
-    assert "handed to the running workers" in recovered.stdout
+    handed = re.search(r"(\d+) unfinished job\(s\) handed", recovered.stdout)
+    assert handed and int(handed.group(1)) >= len(stranded) >= 1, recovered.stdout
     done = wait_until(serve.base, ids, all_final, timeout=120)
     assert {task["status"] for task in done.values()} == {"delivered"}
     for task_id in stranded:

@@ -3,6 +3,9 @@ the jobs of a worker that is gone to the others, {% endif %}``eval`` the evaluat
 
 import argparse
 import logging
+{%- if cookiecutter.async_pipeline %}
+import sys
+{%- endif %}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -32,6 +35,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     recover.add_argument(
         "worker_ids", nargs="+", metavar="WORKER_ID", help="the APP_WORKER_ID of each worker"
+    )
+    recover.add_argument(
+        "--force", action="store_true", help="even if a worker's heartbeat is recent"
     )
 {%- endif %}
 
@@ -66,10 +72,15 @@ def main(argv: list[str] | None = None) -> int:
         uvicorn.run(create_worker_app(), host=args.host, port=args.port, log_level=args.log_level)
         return 0
     if args.command == "recover":
+        from .jobs import WorkerLooksAlive
         from .jobs import recover as recover_jobs
         from .settings import Settings
 
-        handed_over = recover_jobs(Settings(), args.worker_ids)
+        try:
+            handed_over = recover_jobs(Settings(), args.worker_ids, force=args.force)
+        except WorkerLooksAlive as error:
+            print(f"not recovered: {error}", file=sys.stderr)
+            return 1
         print(f"{len(handed_over)} unfinished job(s) handed to the running workers")
         return 0
 {%- endif %}

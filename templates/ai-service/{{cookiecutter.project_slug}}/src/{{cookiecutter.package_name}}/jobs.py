@@ -408,7 +408,8 @@ def review_workflow_id(task_id: str) -> str:
 async def _watch_workers(rt: _Runtime) -> None:
     """Heartbeat, and hand the jobs of silent workers to the queue.
 
-    Every process writes its heartbeat each ``APP_WORKER_TIMEOUT_SECONDS / 4``. A worker
+    Every process writes its heartbeat each ``APP_WORKER_TIMEOUT_SECONDS / 4`` (15 s when
+    the timeout is 0, for ``recover``). A worker
     silent for longer than ``APP_WORKER_TIMEOUT_SECONDS`` is taken for gone: its unfinished
     jobs go back on their queue, where the running workers pick them up (a worker that
     restarts with its id finds them handed over, or resumes them itself). A process only
@@ -416,15 +417,13 @@ async def _watch_workers(rt: _Runtime) -> None:
     database outage every process has had the time to write its heartbeat again.
     """
     timeout = rt.settings.worker_timeout_seconds
-    if timeout <= 0:
-        return
     healthy_since: float | None = None
     while True:
         try:
             await _heartbeat(rt)
             now = time.monotonic()
             healthy_since = healthy_since or now
-            if now - healthy_since >= timeout:
+            if timeout > 0 and now - healthy_since >= timeout:
                 for gone in await _silent_workers(rt, timeout):
                     handed = await asyncio.to_thread(_hand_over, gone)
                     await _forget(rt, gone)
@@ -440,7 +439,29 @@ async def _watch_workers(rt: _Runtime) -> None:
             log.warning("jobs: heartbeat not written: %s", str(error).splitlines()[0])
         except Exception:  # keep watching whatever happens
             log.exception("jobs: worker watch failed")
-        await asyncio.sleep(timeout / 4)
+        await asyncio.sleep(_heartbeat_window(rt.settings) / 4)
+
+
+def _heartbeat_window(settings: Settings) -> float:
+    """How long a heartbeat counts as a sign of life."""
+    return settings.worker_timeout_seconds or 60.0
+
+
+async def _recent_heartbeats(settings: Settings, worker_ids: list[str]) -> dict[str, float]:
+    """Seconds since the last heartbeat of each of ``worker_ids`` that looks alive."""
+    from .store import Store
+
+    store = await Store.open(settings)
+    try:
+        query = select(WorkerSeen.worker_id, WorkerSeen.last_seen).where(
+            WorkerSeen.worker_id.in_(worker_ids),
+            WorkerSeen.last_seen > time.time() - _heartbeat_window(settings),
+        )
+        async with store.engine.connect() as connection:
+            rows = (await connection.execute(query)).all()
+    finally:
+        await store.close()
+    return {worker: time.time() - seen for worker, seen in rows}
 
 
 async def _heartbeat(rt: _Runtime) -> None:
@@ -479,15 +500,32 @@ def _hand_over(worker: str) -> int:
     return len(DBOS._recover_pending_workflows([worker]))
 
 
-def recover(settings: Settings, worker_ids: list[str]) -> list[str]:
+class WorkerLooksAlive(Exception):
+    """``recover`` was asked for a worker whose heartbeat is recent."""
+
+
+def recover(settings: Settings, worker_ids: list[str], *, force: bool = False) -> list[str]:
     """Hand the unfinished jobs of workers that will not come back to the running ones;
     returns the ids of the jobs handed over.
 
     Only for workers that are really gone: a live worker would run the same job twice
     (DBOS fences its later checkpoints, but its model calls would be repeated). A worker
     that restarts with its ``APP_WORKER_ID`` resumes its jobs by itself.
+
+    Raises:
+        WorkerLooksAlive: a worker wrote a heartbeat within ``APP_WORKER_TIMEOUT_SECONDS``
+            (60 s when 0) and ``force`` is not set.
     """
     from dbos import DBOSClient
+
+    if not force:
+        recent = asyncio.run(_recent_heartbeats(settings, worker_ids))
+        if recent:
+            ago = ", ".join(f"{w} {age:.0f} s ago" for w, age in sorted(recent.items()))
+            raise WorkerLooksAlive(
+                f"last heartbeat: {ago}. Stop it first (or wait), or pass --force if you "
+                "are sure it is gone"
+            )
 
     client = DBOSClient(
         system_database_url=system_database_url(settings),
