@@ -45,12 +45,17 @@ def test_portfolio_json_follows_the_model(cli, tmp_path: Path) -> None:
 
 
 def test_huge_costs_never_produce_nan_or_infinity(cli, tmp_path: Path) -> None:
+    # The bundled rubric caps costs and volumes; a rubric without caps must still never
+    # produce NaN or infinity in any format.
+    rubric_text = (REPO / "rubrics" / "production-readiness.yaml").read_text(encoding="utf-8")
+    uncapped = tmp_path / "uncapped.yaml"
+    uncapped.write_text(rubric_text.replace("    max: 1000000000000\n", ""), encoding="utf-8")
     src = (EXAMPLES / "refund-assistant.yaml").read_text(encoding="utf-8")
     huge = tmp_path / "huge.yaml"
     huge.write_text(
-        src.replace("cost_per_error: 250", "cost_per_error: 1.0e+308").replace(
-            "volume_per_day: 4000", "volume_per_day: 1.0e+308"
-        ),
+        src.replace("rubric: production-readiness", f"rubric: {uncapped}")
+        .replace("cost_per_error: 250", "cost_per_error: 1.0e+308")
+        .replace("volume_per_day: 4000", "volume_per_day: 1.0e+308"),
         encoding="utf-8",
     )
     text, data = write_json_report(cli, tmp_path, huge)

@@ -182,6 +182,11 @@ VALIDATING = {
         GOOD + "  cost_per_error: -250\n",
         [(13, 3, "answers.cost_per_error", "must be at least 0")],
     ),
+    # Costs so large that daily costs would overflow to infinity.
+    "absurd-volume": Case(
+        GOOD + "  volume_per_day: 1.0e+308\n",
+        [(13, 3, "answers.volume_per_day", "must be at most 1e+12")],
+    ),
     # 16. A question the rubric does not have; a missing required answer (names both).
     "unknown-question": Case(
         GOOD + "  latency_budget: 200\n",
