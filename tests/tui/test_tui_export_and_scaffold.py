@@ -17,7 +17,7 @@ async def _export(pilot, app, fmt_index: int, out: Path) -> None:  # type: ignor
     assert isinstance(app.screen, ExportModal)
     destination = app.screen.query_one("#destination")
     destination.value = ""
-    await pilot.press(*str(out))
+    destination.insert_text_at_cursor(str(out))  # pasted: long temporary paths
     if fmt_index:
         await pilot.press("shift+tab")  # to the format radio set
         await pilot.press(*["down"] * fmt_index, "space")

@@ -136,7 +136,7 @@ def test_kill_9_during_autosave_leaves_an_old_or_new_version(tmp_path: Path) -> 
     script = tmp_path / "loop.py"
     script.write_text(KILL_LOOP)
     rng = random.Random(1234)
-    for _ in range(12):
+    for _ in range(8):
         proc = subprocess.Popen(
             [PYTHON, str(script), str(path)],
             stdout=subprocess.PIPE,

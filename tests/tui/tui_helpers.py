@@ -61,12 +61,17 @@ async def continue_from_use_case(pilot: Any) -> None:
 
 
 async def fill_use_case(pilot: Any, name: str, description: str = "", owner: str = "") -> None:
-    """Type the use case on the first screen (the name field has the focus) and go on."""
+    """Type the use case on the first screen (the name field has the focus) and go on.
+
+    The name is typed key by key; the longer description and owner are pasted (one edit
+    each), which keeps the walk-throughs quick.
+    """
     await pilot.press(*name)
-    if description:
-        await pilot.press("tab", *description)
-    if owner:
-        await pilot.press("tab", *owner)
+    for text in (description, owner):
+        await pilot.press("tab")
+        if text:
+            pilot.app.focused.insert_text_at_cursor(text)
+            await pilot.pause()
     await pilot.press("ctrl+n")
     await pilot.pause()
 
