@@ -282,7 +282,12 @@ def test_a_service_killed_mid_job_finishes_every_job_exactly_once(
     )
     serve.kill()
     in_flight = [i for i, t in before.items() if t["status"] in ("queued", "running")]
-    serve = processes.serve(env, name="serve-again", port=serve.port)
+    # Twice more, at other moments of the jobs (in a step, between steps, while recording).
+    for round_, pause in enumerate((0.45, 0.15)):
+        serve = processes.serve(env, name=f"serve-{round_}", port=serve.port)
+        time.sleep(pause)
+        serve.kill()
+    serve = processes.serve(env, name="serve-last", port=serve.port)
     after = wait_until(serve.base, ids, all_final, timeout=120)
 
     assert in_flight, "the kill came after every job had finished"
