@@ -419,7 +419,8 @@ def psql(database: str, sql: str) -> None:
 
 @pytest.fixture
 def postgres(require_services: Callable[..., None]) -> Iterator[str]:
-    """A PostgreSQL database of this test's own (app tables and jobs), dropped afterwards."""
+    """A PostgreSQL database of this test's own (app tables and jobs) and a cache namespace
+    of the same name, both removed afterwards."""
     require_services(POSTGRES, REDIS)
     name = f"assessor_async_{uuid.uuid4().hex[:12]}"
     psql("test", f'CREATE DATABASE "{name}"')
@@ -427,6 +428,16 @@ def postgres(require_services: Callable[..., None]) -> Iterator[str]:
         yield name
     finally:
         psql("test", f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        forget_cache(name)
+
+
+def forget_cache(namespace: str) -> None:
+    """Delete the test's cache entries (its namespace in database REDIS_DB)."""
+    scan = ["redis-cli", "-n", str(REDIS_DB), "--scan", "--pattern", f"{namespace}:*"]
+    keys = subprocess.run(scan, capture_output=True, text=True, timeout=30).stdout.split()
+    if keys:
+        delete = ["redis-cli", "-n", str(REDIS_DB), "DEL", *keys]
+        subprocess.run(delete, capture_output=True, timeout=30)
 
 
 def scale_env(database: str, db_port: int = 5432, redis_port: int = 6379, **more: str) -> dict:
