@@ -43,7 +43,9 @@ REDIS = ("127.0.0.1", 6379)
 
 
 @pytest.fixture(autouse=True)
-def _isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+def _isolated_home(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Keep a developer's own configuration and terminal settings out of every test."""
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("HOME", str(home))
@@ -53,7 +55,7 @@ def _isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest
 
 @pytest.fixture
 def cli() -> Iterator[callable]:  # type: ignore[valid-type]
-    """Run the CLI in-process: ``cli("score", path)`` -> click Result (exit_code, stdout, stderr)."""
+    """Run the CLI in-process: ``cli("score", path)`` -> click Result (exit code, output)."""
     runner = CliRunner()
 
     def run(*args: object, input: str | None = None) -> Result:
