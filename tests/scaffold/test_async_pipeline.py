@@ -531,7 +531,16 @@ def started(task: dict[str, Any]) -> float:
 def test_the_provider_rate_limit_holds_over_all_workers_on_postgresql(
     project: Project, processes: Processes, postgres: str
 ) -> None:
-    env = scale_env(postgres, APP_PROVIDER_RATE_LIMIT="2", APP_PROVIDER_RATE_PERIOD_SECONDS="1")
+    # One job at a time per worker, 0.6 s each: one worker alone could not use both slots
+    # of a second, so both take jobs, and a limit per worker instead of over all would let
+    # more than 2 start in a second.
+    env = scale_env(
+        postgres,
+        APP_PROVIDER_RATE_LIMIT="2",
+        APP_PROVIDER_RATE_PERIOD_SECONDS="1",
+        APP_WORKER_CONCURRENCY="1",
+        APP_FAKE_LATENCY_MS="600",
+    )
     serve = processes.serve({**env, "APP_SERVE_WORKERS": "false", "APP_WORKER_ID": "api"})
     for name in ("w1", "w2"):
         processes.worker({**env, "APP_WORKER_ID": name}, name)
