@@ -1,5 +1,6 @@
 """The evaluation runner: passes on the shipped golden set, fails when worse than baseline."""
 
+import itertools
 import json
 import shutil
 import subprocess
@@ -8,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from {{ cookiecutter.package_name }} import evals
 from {{ cookiecutter.package_name }}.evals import main
 from {{ cookiecutter.package_name }}.monitoring import wilson_interval
 
@@ -90,13 +92,21 @@ def test_an_invalid_golden_line_is_named(evals_dir: Path, capsys) -> None:
     assert f"golden.jsonl:{lines}:2: invalid JSON" in capsys.readouterr().err
 
 
-def test_update_baseline_writes_the_measured_values(evals_dir: Path) -> None:
+def test_update_baseline_writes_the_measured_values(evals_dir: Path, monkeypatch) -> None:
+    # Every example takes exactly 4 ms on this clock: two runs of wall-clock latencies on
+    # a busy machine can differ by more than the baseline's headroom.
+    ticks = itertools.count()
+    monkeypatch.setattr(evals, "clock", lambda: next(ticks) * 0.004)
     (evals_dir / "baseline.json").unlink()
 
     assert run(evals_dir, "--update-baseline") == 0
 
     baseline = json.loads((evals_dir / "baseline.json").read_text())
-    assert baseline["accuracy"] == 1.0
+    measured = json.loads((evals_dir / "results.json").read_text())["criteria"]
+    assert baseline["accuracy"] == measured["accuracy"] == 1.0
+    assert baseline["failure_rate"] == measured["failure_rate"] == 0.0
+    assert measured["latency_p50_ms"] == measured["latency_p95_ms"] == 4.0
+    assert baseline["latency_p50_ms"] == baseline["latency_p95_ms"] == 104.0  # + headroom
     assert run(evals_dir) == 0
 
 
