@@ -49,14 +49,22 @@ _STOPWORDS = frozenset(
 )
 
 
-def _terms(text: str) -> set[str]:
-    return {word for word in _WORD.findall(text.casefold()) if word not in _STOPWORDS}
+def _terms(text: str) -> frozenset[str]:
+    return frozenset(word for word in _WORD.findall(text.casefold()) if word not in _STOPWORDS)
+
+
+_INDEX = {passage: _terms(passage) for passage in DOCUMENTS}
+"""The terms of each passage, computed once (the documents do not change)."""
+_SENTENCES = {
+    passage: tuple((sentence, _terms(sentence)) for sentence in sentences(passage))
+    for passage in DOCUMENTS
+}
 
 
 def retrieve(question: str, k: int = 2) -> list[str]:
     """The ``k`` passages sharing the most terms with the question (keyword retrieval)."""
     wanted = _terms(question)
-    ranked = sorted(DOCUMENTS, key=lambda passage: -len(wanted & _terms(passage)))
+    ranked = sorted(DOCUMENTS, key=lambda passage: -len(wanted & _INDEX[passage]))
     return ranked[:k]
 
 
@@ -81,8 +89,8 @@ def fake_output(text: str) -> str:
     """The fake provider's answer: the retrieved sentence sharing the most terms with the
     question (an extractive question-answering baseline)."""
     wanted = _terms(text)
-    candidates = [sentence for passage in retrieve(text) for sentence in sentences(passage)]
-    return max(candidates, key=lambda sentence: len(wanted & _terms(sentence)))
+    candidates = [pair for passage in retrieve(text) for pair in _SENTENCES[passage]]
+    return max(candidates, key=lambda pair: len(wanted & pair[1]))[0]
 
 
 def is_correct(output: str, example: dict) -> bool:
