@@ -110,6 +110,35 @@ def test_the_key_covers_everything_that_shapes_the_answer() -> None:
         assert canonical_key(**{**base, **change}) != key
 
 
+def test_the_key_is_the_sha256_of_the_canonical_json() -> None:
+    """The documented format (entries stay valid across versions of this code)."""
+    import hashlib
+    import json
+
+    from {{ cookiecutter.package_name }} import task
+
+    text = 'Caf\u00e9 "quoted" \n ' + "{" * 2 + " 7*7 " + "}" * 2 + " \U0001f600"
+    material = {
+        "provider": "openai",
+        "model": "m1",
+        "prompt_version": task.PROMPT_VERSION,
+        "task_type": task.TASK_TYPE,
+        "input": text,
+        "parameters": {"temperature": 0.2},
+    }
+    canonical = json.dumps(material, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+    key = canonical_key(
+        provider="openai",
+        model="m1",
+        input_text=text,
+        parameters={"temperature": 0.2},
+        namespace="ns",
+    )
+
+    assert key == "ns:response:" + hashlib.sha256(canonical.encode()).hexdigest()
+
+
 def test_an_unreachable_cache_degrades_to_misses_and_fails_the_health_check(
     make_client, text: str
 ) -> None:

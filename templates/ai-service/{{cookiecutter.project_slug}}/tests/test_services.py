@@ -75,20 +75,15 @@ def isolation(service_urls: dict) -> Iterator[dict]:
 
 
 async def _cleanup(overrides: dict) -> None:
-    from sqlalchemy import text
-    from sqlalchemy.ext.asyncio import create_async_engine
+    from sqlalchemy import create_engine, text
 
-    engine = create_async_engine(overrides["database_url"])
-    async with engine.begin() as connection:
-        await connection.execute(
-            text(f'DROP SCHEMA IF EXISTS "{overrides["database_schema"]}" CASCADE')
-        )
+    engine = create_engine(overrides["database_url"])
+    with engine.begin() as connection:
+        connection.execute(text(f'DROP SCHEMA IF EXISTS "{overrides["database_schema"]}" CASCADE'))
 {%- if cookiecutter.async_pipeline %}
-        await connection.execute(
-            text(f'DROP SCHEMA IF EXISTS "{overrides["dbos_schema"]}" CASCADE')
-        )
+        connection.execute(text(f'DROP SCHEMA IF EXISTS "{overrides["dbos_schema"]}" CASCADE'))
 {%- endif %}
-    await engine.dispose()
+    engine.dispose()
 {%- if cookiecutter.response_cache %}
     from redis.asyncio import Redis
 

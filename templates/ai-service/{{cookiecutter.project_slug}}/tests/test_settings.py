@@ -28,7 +28,7 @@ def test_env_example_values_are_valid(monkeypatch) -> None:
     settings = Settings(_env_file=None)
 
     assert settings.llm_provider == "fake"
-    assert settings.database_url.startswith("sqlite+aiosqlite:")
+    assert settings.database_url.startswith("sqlite+pysqlite:")
 
 
 def test_every_setting_is_documented_in_its_docstring() -> None:

@@ -27,6 +27,30 @@ def test_a_task_can_be_read_back(client: TestClient, text: str) -> None:
     assert response.json() == created
 
 
+def test_every_answer_has_the_documented_shape(make_client, text: str) -> None:
+    """Delivered, held for review, rejected by policy or failed: the fields of ``TaskOut``
+    and no others, none of them null; the output only when delivered."""
+    from {{ cookiecutter.package_name }}.schemas import TaskOut
+
+    client = make_client(review_sample_rate=1.0)
+    answers = [
+        client.post("/v1/tasks", json={"input": text}).json(),
+        client.post("/v1/tasks", json={"input": text + " [fake:error]"}).json(),
+    ]
+    client.__exit__(None, None, None)  # one service at a time (one job runtime per process)
+    held = make_client(review_all=True)
+    answers.append(held.post("/v1/tasks", json={"input": text + " (held)"}).json())
+    for answer in answers:
+        answer.pop("history", None)  # the async pipeline's status history
+        assert set(answer) <= set(TaskOut.model_fields), answer
+        assert None not in answer.values(), answer
+        assert TaskOut.model_validate(answer).model_dump(exclude_none=True) == answer
+        assert ("output" in answer) == (answer["status"] == "delivered"), answer
+    assert [answer["status"] for answer in answers] == ["delivered", "failed", "needs_review"]
+    assert answers[0]["review_reason"] == "sample"
+    assert "error" in answers[1]
+
+
 def test_an_unknown_task_is_404(client: TestClient) -> None:
     response = client.get("/v1/tasks/does-not-exist")
 
@@ -51,6 +75,39 @@ def test_without_an_idempotency_key_each_post_is_a_new_task(client: TestClient, 
     second = client.post("/v1/tasks", json={"input": text}).json()
 
     assert first["task_id"] != second["task_id"]
+
+
+def test_an_overlong_idempotency_key_is_a_clear_422(client: TestClient, text: str) -> None:
+    response = client.post(
+        "/v1/tasks", json={"input": text}, headers={"Idempotency-Key": "k" * 201}
+    )
+
+    assert response.status_code == 422
+    assert response.json()["message"].startswith("header.idempotency-key:")
+    assert client.provider.calls == 0
+
+
+def test_the_idempotency_key_is_in_the_api_docs(client: TestClient) -> None:
+    operation = client.get("/openapi.json").json()["paths"]["/v1/tasks"]["post"]
+
+    [header] = [p for p in operation["parameters"] if p["in"] == "header"]
+    assert header["name"] == "Idempotency-Key"
+    assert header["schema"]["maxLength"] == 200
+
+
+def test_answered_tasks_are_stored_and_outlive_a_restart(make_client, text: str) -> None:
+    first = make_client()
+    answered = [
+        first.post("/v1/tasks", json={"input": text}).json(),
+        first.post("/v1/tasks", json={"input": text}).json(),  # a cache hit, when cached
+        first.post("/v1/tasks", json={"input": text + " [fake:error]"}).json(),
+    ]
+    first.__exit__(None, None, None)  # a clean shutdown: nothing may be left unwritten
+
+    restarted = make_client()
+
+    for task in answered:
+        assert restarted.get(f"/v1/tasks/{task['task_id']}").json() == task
 
 
 def test_an_idempotency_key_reused_for_another_input_is_a_conflict(

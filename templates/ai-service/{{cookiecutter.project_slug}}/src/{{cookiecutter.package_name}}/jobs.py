@@ -33,6 +33,7 @@ worker that made it.
 """
 
 import asyncio
+import contextlib
 import functools
 import logging
 import socket
@@ -56,7 +57,7 @@ from .errors import ProviderFailed
 from .pipeline import Route
 from .providers import Completion
 from .settings import Settings
-from .store import TASK_STATUSES, Base, Review, Task
+from .store import TASK_STATUSES, Base, Review, ReviewRecord, Task, TaskRecord
 
 log = logging.getLogger(__name__)
 P = ParamSpec("P")
@@ -215,7 +216,7 @@ async def start(settings: Settings, services: Any, role: Role) -> None:
     if not listen:
         DBOS.listen_queues([])
     # Launched from the event loop's thread: DBOS then runs async workflows on this loop,
-    # where the store's and the provider's connections live.
+    # where the provider's connections live.
     DBOS.launch()
     _runtime.watcher = asyncio.create_task(_watch_workers(_runtime))
     log.info(
@@ -324,31 +325,25 @@ async def enqueue(task_id: str) -> None:
 async def discard(task_id: str) -> None:
     """Remove a task whose job could not be queued. Should the enqueue still land later,
     the job finds no task and does nothing."""
-    store = _rt().services.store
-    async with store.engine.begin() as connection:
-        await connection.execute(sa.delete(TaskEvent).where(TaskEvent.task_id == task_id))
-        await connection.execute(sa.delete(Task).where(Task.id == task_id))
+
+    def delete(connection: sa.Connection) -> None:
+        connection.execute(sa.delete(TaskEvent).where(TaskEvent.task_id == task_id))
+        connection.execute(sa.delete(Task).where(Task.id == task_id))
+
+    await _rt().services.store.run(delete)
 
 
 async def requeue_orphans(limit: int = 10_000) -> int:
     """Queue the jobs of tasks stored as ``queued`` whose enqueue never happened (a crash
     between the two writes). Called once at start-up; enqueuing is idempotent."""
-    store = _rt().services.store
-    async with store.engine.connect() as connection:
-        ids = (
-            await connection.scalars(
-                select(Task.id)
-                .where(Task.status == "queued")
-                .order_by(Task.created_at)
-                .limit(limit)
-            )
-        ).all()
+    query = select(Task.id).where(Task.status == "queued").order_by(Task.created_at).limit(limit)
+    ids = await _rt().services.store.run(lambda connection: connection.scalars(query).all())
     for task_id in ids:
         await enqueue(task_id)
     return len(ids)
 
 
-async def review_decided(review: Review) -> None:
+async def review_decided(review: ReviewRecord) -> None:
     """Tell the job waiting for this review that it was decided (best effort: the waiting
     job also checks the review itself every ``REVIEW_WAIT_SLICE_SECONDS``)."""
     if review.reason == "sample":
@@ -366,13 +361,11 @@ async def review_decided(review: Review) -> None:
 
 async def history(task_id: str) -> list[dict[str, Any]]:
     """The task's status changes, oldest first: status, at, worker, detail."""
-    store = _rt().services.store
     columns = (TaskEvent.status, TaskEvent.at, TaskEvent.worker, TaskEvent.detail)
-    async with store.engine.connect() as connection:
-        rows = await connection.execute(
-            select(*columns).where(TaskEvent.task_id == task_id).order_by(TaskEvent.id)
-        )
-        events = [dict(row._mapping) for row in rows]
+    query = select(*columns).where(TaskEvent.task_id == task_id).order_by(TaskEvent.id)
+    events = await _rt().services.store.run(
+        lambda connection: [dict(row._mapping) for row in connection.execute(query)]
+    )
     for event in events:
         if event["at"].tzinfo is None:  # SQLite keeps no time zone; the values are UTC
             event["at"] = event["at"].replace(tzinfo=UTC)
@@ -381,10 +374,10 @@ async def history(task_id: str) -> list[dict[str, Any]]:
 
 async def status_counts() -> dict[str, int]:
     """Tasks per status over all processes (queue depth = ``queued``)."""
-    store = _rt().services.store
-    async with store.engine.connect() as connection:
-        rows = await connection.execute(select(Task.status, sa.func.count()).group_by(Task.status))
-        return {status: count for status, count in rows.all()}
+    query = select(Task.status, sa.func.count()).group_by(Task.status)
+    return await _rt().services.store.run(
+        lambda connection: {status: count for status, count in connection.execute(query)}
+    )
 
 
 async def refresh_gauges(metrics: Any) -> None:
@@ -457,40 +450,38 @@ async def _recent_heartbeats(settings: Settings, worker_ids: list[str]) -> dict[
             WorkerSeen.worker_id.in_(worker_ids),
             WorkerSeen.last_seen > time.time() - _heartbeat_window(settings),
         )
-        async with store.engine.connect() as connection:
-            rows = (await connection.execute(query)).all()
+        rows = await store.run(lambda connection: connection.execute(query).all())
     finally:
         await store.close()
     return {worker: time.time() - seen for worker, seen in rows}
 
 
 async def _heartbeat(rt: _Runtime) -> None:
-    store = rt.services.store
-    async with store.engine.begin() as connection:
-        updated = await connection.execute(
+    def beat(connection: sa.Connection) -> None:
+        updated = connection.execute(
             update(WorkerSeen)
             .where(WorkerSeen.worker_id == rt.worker_id)
             .values(last_seen=time.time())
         )
         if updated.rowcount == 0:
-            await connection.execute(
+            connection.execute(
                 sa.insert(WorkerSeen).values(worker_id=rt.worker_id, last_seen=time.time())
             )
 
+    await rt.services.store.run(beat)
+
 
 async def _silent_workers(rt: _Runtime, silent_for: float) -> list[str]:
-    store = rt.services.store
     query = select(WorkerSeen.worker_id).where(
         WorkerSeen.last_seen < time.time() - silent_for, WorkerSeen.worker_id != rt.worker_id
     )
-    async with store.engine.connect() as connection:
-        return list((await connection.scalars(query)).all())
+    return await rt.services.store.run(lambda connection: list(connection.scalars(query)))
 
 
 async def _forget(rt: _Runtime, worker: str) -> None:
     """Until it beats again. Several processes handing over one worker is harmless."""
-    async with rt.services.store.engine.begin() as connection:
-        await connection.execute(sa.delete(WorkerSeen).where(WorkerSeen.worker_id == worker))
+    statement = sa.delete(WorkerSeen).where(WorkerSeen.worker_id == worker)
+    await rt.services.store.run(lambda connection: connection.execute(statement))
 
 
 def _hand_over(worker: str) -> int:
@@ -548,21 +539,11 @@ def recover(settings: Settings, worker_ids: list[str], *, force: bool = False) -
 
 async def add_event(task_id: str, status: str, key: str, detail: str | None = None) -> None:
     """Append to the task's history once per ``key``."""
-    store = _rt().services.store
-    try:
-        async with store.engine.begin() as connection:
-            await connection.execute(
-                sa.insert(TaskEvent).values(
-                    task_id=task_id,
-                    status=status,
-                    detail=detail,
-                    worker=_rt().worker_id,
-                    at=_now(),
-                    key=key,
-                )
-            )
-    except IntegrityError:
-        pass  # written before, by an earlier run of the same step
+    statement = sa.insert(TaskEvent).values(
+        task_id=task_id, status=status, detail=detail, worker=_rt().worker_id, at=_now(), key=key
+    )
+    with contextlib.suppress(IntegrityError):  # written before, by an earlier run of the step
+        await _rt().services.store.run(lambda connection: connection.execute(statement))
 
 
 def _step_key(name: str) -> str:
@@ -608,19 +589,18 @@ async def start_job(task_id: str) -> Started:
     """Mark the task ``running``; skip a task that is finished already."""
     token = _THIS_PROCESS
     store = _rt().services.store
-    async with store.engine.connect() as connection:
-        query = select(Task.status, Task.input).where(Task.id == task_id)
-        row = (await connection.execute(query)).first()
+    query = select(Task.status, Task.input).where(Task.id == task_id)
+    row = await store.run(lambda connection: connection.execute(query).first())
     if row is None or row.status in FINAL:
         return Started(input="", token=token, skip=True)
     # History first, status second: a client that sees a status sees its history entry.
     await add_event(task_id, "running", _step_key("running"))
-    async with store.engine.begin() as connection:
-        await connection.execute(
-            update(Task)
-            .where(Task.id == task_id, Task.status == "queued")
-            .values(status="running", updated_at=_now())
-        )
+    statement = (
+        update(Task)
+        .where(Task.id == task_id, Task.status == "queued")
+        .values(status="running", updated_at=_now())
+    )
+    await store.run(lambda connection: connection.execute(statement))
     return Started(input=row.input, token=token)
 
 
@@ -743,12 +723,11 @@ async def record_failure(task_id: str, text: str, error: str, started_at: float)
 @_store_step
 async def review_outcome(task_id: str, review_id: str | None) -> tuple[str, str] | None:
     """The decision on the task's review, once a reviewer made one (else None)."""
-    store = _rt().services.store
-    async with store.engine.connect() as connection:
-        query = select(Review.id, Review.status).where(Review.task_id == task_id)
-        if review_id is not None:
-            query = query.where(Review.id == review_id)
-        row = (await connection.execute(query.order_by(Review.created_at))).first()
+    query = select(Review.id, Review.status).where(Review.task_id == task_id)
+    if review_id is not None:
+        query = query.where(Review.id == review_id)
+    query = query.order_by(Review.created_at)
+    row = await _rt().services.store.run(lambda connection: connection.execute(query).first())
     if row is None or row.status == "pending":
         return None
     return row.id, row.status
@@ -760,7 +739,7 @@ async def record_review(task_id: str, review_id: str, verdict: str) -> None:
     await add_event(task_id, status, _step_key(status), f"review {verdict}")
 
 
-def _observe_finished(task: Task) -> None:
+def _observe_finished(task: TaskRecord) -> None:
     metrics = _rt().services.metrics
     created = task.created_at
     if created.tzinfo is None:  # SQLite returns naive UTC

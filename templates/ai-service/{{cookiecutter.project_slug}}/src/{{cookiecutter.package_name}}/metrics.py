@@ -1,6 +1,12 @@
 """Prometheus metrics, served at ``/metrics``. One registry per app instance."""
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client.metrics import MetricWrapperBase
+
+M = TypeVar("M", bound=MetricWrapperBase)
 
 PREFIX = "{{ cookiecutter.package_name }}"
 
@@ -105,5 +111,33 @@ class Metrics:
             registry=registry,
         )
 
+        # The request path counts through these: ``labels()`` validates and locks on every
+        # call, a looked-up child is a plain object.
+        self.request_outcome = by_label(self.requests)
+        self.latency_outcome = by_label(self.latency)
+{%- if cookiecutter.response_cache %}
+        self.cache_result = by_label(self.cache)
+{%- endif %}
+        self.routed_reason = by_label(self.routed_to_human)
+
+    def count_request(self, outcome: str, seconds: float | None = None) -> None:
+        """One ``POST /v1/tasks`` with this outcome (and its latency, when it has one)."""
+        self.request_outcome(outcome).inc()
+        if seconds is not None:
+            self.latency_outcome(outcome).observe(seconds)
+
     def render(self) -> bytes:
         return generate_latest(self.registry)
+
+
+def by_label(metric: M) -> Callable[[str], M]:
+    """``metric.labels(value)`` for a metric with one label, remembered per value."""
+    children: dict[str, M] = {}
+
+    def child(value: str) -> M:
+        found = children.get(value)
+        if found is None:
+            found = children[value] = metric.labels(value)
+        return found
+
+    return child

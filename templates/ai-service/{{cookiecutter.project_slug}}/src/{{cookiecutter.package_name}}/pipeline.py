@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 {% if cookiecutter.response_cache -%}
-from .cache import CachedAnswer, CacheUnavailable, ResponseCache, canonical_key
+from .cache import CachedAnswer, CacheUnavailable, ResponseCache, key_function
 {% endif -%}
 {% if cookiecutter.human_fallback -%}
 from .confidence import ConfidenceEstimator, wants_logprobs
@@ -23,7 +23,7 @@ from .errors import ProviderFailed
 from .metrics import Metrics
 from .providers import Completion, Provider, build_request, complete_with_retries
 from .settings import Settings
-from .store import Store, Task
+from .store import Store, TaskRecord
 
 log = logging.getLogger(__name__)
 
@@ -102,19 +102,19 @@ class Pipeline:
 {%- endif %}
 {%- if cookiecutter.response_cache %}
         self.cache = cache
+        self._cache_key = key_function(
+            provider=provider.name,
+            model=provider.model,
+            parameters={"temperature": settings.llm_temperature},
+            namespace=cache.namespace,
+        )
 {%- endif %}
         self.rng = rng or random.Random()
 {%- if cookiecutter.response_cache %}
 
     def cache_key(self, text: str) -> str:
-        """Canonical key of everything that shapes the answer."""
-        return canonical_key(
-            provider=self.provider.name,
-            model=self.provider.model,
-            input_text=text,
-            parameters={"temperature": self.settings.llm_temperature},
-            namespace=self.cache.namespace,
-        )
+        """Canonical key of everything that shapes the answer (``cache.canonical_key``)."""
+        return self._cache_key(text)
 
     async def lookup_cache(self, key: str) -> CachedAnswer | None:
         """Step: a previously delivered (or human-approved) answer, if cached."""
@@ -122,11 +122,14 @@ class Pipeline:
             answer = await self.cache.get(key)
         except CacheUnavailable as error:
             log.warning("response cache unavailable, answering without it: %s", error)
-            self.metrics.cache.labels(result="error").inc()
+            self.metrics.cache_result("error").inc()
             return None
-        self.metrics.cache.labels(result="hit" if answer else "miss").inc()
+        self.metrics.cache_result("hit" if answer else "miss").inc()
         return answer
 {%- endif %}
+
+    def _count_failed_attempt(self, kind: str) -> None:
+        self.metrics.provider_failures.labels(kind=kind).inc()
 
     async def generate(
         self, text: str, *, temperature: float | None = None
@@ -143,7 +146,7 @@ class Pipeline:
             self.provider,
             request,
             self.settings,
-            on_failed_attempt=lambda kind: self.metrics.provider_failures.labels(kind=kind).inc(),
+            on_failed_attempt=self._count_failed_attempt,
         )
 {%- if cookiecutter.human_fallback %}
 
@@ -182,7 +185,7 @@ class Pipeline:
         cache_key: str,
 {%- endif %}
         latency_ms: float,
-    ) -> Task:
+    ) -> TaskRecord:
         """Step: store the outcome, queue the review if any
 {%- if cookiecutter.response_cache %}, cache what is delivered{% endif %}."""
         task = await self.store.finish_task(
@@ -196,9 +199,11 @@ class Pipeline:
             cache_key=cache_key,
 {%- endif %}
             latency_ms=latency_ms,
+            # A delivered answer without review needs no row before the response.
+            write_behind=True,
         )
         if decision.reason is not None:
-            self.metrics.routed_to_human.labels(reason=decision.reason).inc()
+            self.metrics.routed_reason(decision.reason).inc()
 {%- if cookiecutter.response_cache %}
         if decision.deliver:
             # Outputs waiting for review are never cached; an approval caches them later.
@@ -209,7 +214,7 @@ class Pipeline:
 {%- endif %}
         return task
 
-    async def run(self, text: str, *, task_id: str | None = None) -> Task:
+    async def run(self, text: str, *, task_id: str | None = None) -> TaskRecord:
         """Run every step for one task, in the request (the synchronous mode).
 
         ``task_id``: the task already stored as ``running`` (to hold an idempotency key);
@@ -233,6 +238,7 @@ class Pipeline:
                 cached=True,
                 cache_key=key,
                 latency_ms=elapsed_ms(),
+                write_behind=True,
             )
 {%- endif %}
 

@@ -27,7 +27,7 @@ from .cache import CachedAnswer, CacheUnavailable, ResponseCache
 {% endif -%}
 from .metrics import Metrics
 from .monitoring import ErrorRateMonitor
-from .store import Review, ReviewItem, Store, Task
+from .store import ReviewItem, ReviewRecord, Store, TaskRecord
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +61,7 @@ class ReviewQueue:
 
     async def decide(
         self, review_id: str, action: str, output: str | None = None
-    ) -> tuple[Review, Task]:
+    ) -> tuple[ReviewRecord, TaskRecord]:
         """Apply a decision. Raises LookupError, ReviewAlreadyDecided or InvalidDecision."""
         if action == "edit" and not (output and output.strip()):
             raise InvalidDecision("an edit needs the corrected output")

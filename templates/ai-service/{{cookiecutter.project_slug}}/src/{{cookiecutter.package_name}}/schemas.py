@@ -1,13 +1,14 @@
 """Request and response bodies of the JSON API (see the README for the contract)."""
 
+import json
 {% if cookiecutter.async_pipeline -%}
 from datetime import datetime
 {% endif -%}
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, StrictStr
 
-from .store import ReviewItem, Task
+from .store import ReviewItem, TaskRecord
 
 
 class TaskIn(BaseModel):
@@ -66,20 +67,36 @@ class ReviewDecisionOut(BaseModel):
     task: TaskOut
 
 
-def task_out(task: Task) -> TaskOut:
-    """The client's view of a task: never the output of a task that is not delivered."""
-    delivered = task.status == "delivered"
-    return TaskOut(
-        task_id=task.id,
-        status=task.status,  # type: ignore[arg-type]
-        output=task.output if delivered else None,
-        confidence=task.confidence,
+def task_view(task: TaskRecord) -> dict[str, Any]:
+    """The client's view of a task, as :class:`TaskOut` without its empty fields: never
+    the output of a task that is not delivered."""
+    view: dict[str, Any] = {"task_id": task.id, "status": task.status}
+    if task.status == "delivered" and task.output is not None:
+        view["output"] = task.output
+    if task.confidence is not None:
+        view["confidence"] = task.confidence
 {%- if cookiecutter.response_cache %}
-        cached=task.cached,
+    if task.cached is not None:
+        view["cached"] = task.cached
 {%- endif %}
-        review_reason=task.review_reason,
-        error=task.error if task.status == "failed" else None,
-    )
+    if task.review_reason is not None:
+        view["review_reason"] = task.review_reason
+    if task.status == "failed" and task.error is not None:
+        view["error"] = task.error
+    return view
+
+
+def task_out(task: TaskRecord) -> TaskOut:
+    return TaskOut.model_validate(task_view(task))
+
+
+def task_json(task: TaskRecord) -> bytes:
+    """:func:`task_view` as JSON: the document FastAPI writes for a ``TaskOut`` response
+    model with ``response_model_exclude_none``, without the model's validation and
+    serialisation on every request."""
+    return json.dumps(
+        task_view(task), ensure_ascii=False, allow_nan=False, separators=(",", ":")
+    ).encode()
 
 
 def review_out(item: ReviewItem) -> ReviewOut:

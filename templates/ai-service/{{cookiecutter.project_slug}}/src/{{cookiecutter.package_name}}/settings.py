@@ -146,11 +146,13 @@ class Settings(BaseSettings):
 
     @field_validator("database_url")
     @classmethod
-    def _async_driver(cls, url: str) -> str:
-        """Accept plain SQLAlchemy URLs and pick the async driver the service uses."""
-        if url.startswith("sqlite:"):
-            return "sqlite+aiosqlite:" + url.removeprefix("sqlite:")
-        for plain in ("postgresql:", "postgres:"):
-            if url.startswith(plain):
-                return "postgresql+psycopg:" + url.removeprefix(plain)
+    def _driver(cls, url: str) -> str:
+        """Accept plain SQLAlchemy URLs (and async driver names) and pick the driver the
+        store uses: the standard ``sqlite3`` module, or psycopg 3 for PostgreSQL."""
+        scheme, separator, rest = url.partition("://")
+        dialect = scheme.partition("+")[0]
+        if separator and dialect == "sqlite":
+            return f"sqlite+pysqlite://{rest}"
+        if separator and dialect in ("postgresql", "postgres"):
+            return f"postgresql+psycopg://{rest}"
         return url
