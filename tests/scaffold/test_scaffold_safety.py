@@ -167,6 +167,29 @@ def test_template_syntax_in_user_text_appears_literally(
     assert f"Name {text}" in result.stderr  # the summary shows it literally too
 
 
+def test_user_text_in_the_generated_readme_is_quoted_and_has_no_raw_html(
+    cli: Callable[..., object], assessment: Callable[..., Path], tmp_path: Path
+) -> None:
+    description = "First line\n# second line\n<script>alert(1)</script> & <img onerror=x>"
+    case = assessment(
+        use_case={"name": "Refund <b>bot</b> *x*", "description": description, "owner": "Ops <i>"}
+    )
+    out = tmp_path / "out"
+    result = cli("scaffold", case, "-o", out, "--no-input")
+    assert result.exit_code == 0, result.output
+    readme = (out / "README.md").read_text()
+    for raw in ("<script>", "<b>", "<img", "<i>"):
+        assert raw not in readme, raw
+    assert "**Refund &lt;b&gt;bot&lt;/b&gt; \\*x\\***" in readme
+    assert "(owner: Ops &lt;i&gt;)" in readme
+    quoted = [
+        "> First line",
+        "> # second line",
+        "> &lt;script&gt;alert(1)&lt;/script&gt; &amp; &lt;img onerror=x&gt;",
+    ]
+    assert "\n".join(quoted) in readme
+
+
 def test_template_syntax_in_the_destination_path_is_not_rendered(
     cli: Callable[..., object], assessment: Callable[..., Path], tmp_path: Path
 ) -> None:
