@@ -10,7 +10,9 @@ answers 202; ``GET /v1/tasks/{task_id}`` shows its status and history.
 {%- endif %}
 """
 
+{% if cookiecutter.async_pipeline -%}
 import asyncio
+{% endif -%}
 import logging
 import random
 import time
@@ -43,7 +45,7 @@ from .schemas import (
 {%- endif %}
     task_out,
 )
-from .services import Services, open_services
+from .services import Services, check_health, open_services
 from .settings import Settings
 from .store import IdempotencyConflict, ReviewAlreadyDecided, TaskRecord
 
@@ -299,15 +301,7 @@ def create_app(
 {%- if cookiecutter.response_cache %}
         probes["cache"] = svc.cache.ping
 {%- endif %}
-        checks: dict[str, str] = {}
-        for name, probe in probes.items():
-            try:
-                async with asyncio.timeout(5):
-                    await probe()
-                checks[name] = "ok"
-            except Exception as error:  # any failure means the dependency is down
-                checks[name] = f"unavailable: {type(error).__name__}: {error}"[:300]
-        healthy = all(value == "ok" for value in checks.values())
+        healthy, checks = await check_health(probes)
         return JSONResponse(
             status_code=200 if healthy else 503,
             content={"status": "ok" if healthy else "unavailable", "checks": checks},

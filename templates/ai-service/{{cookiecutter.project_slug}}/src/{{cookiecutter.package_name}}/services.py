@@ -1,6 +1,8 @@
 """Builds the service's parts from settings; the app and the eval runner share it."""
 
+import asyncio
 import random
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 
 {% if cookiecutter.response_cache -%}
@@ -81,3 +83,21 @@ async def open_services(
         cache=cache,
 {%- endif %}
     )
+
+
+async def check_health(
+    probes: Mapping[str, Callable[[], Awaitable[object]]],
+) -> tuple[bool, dict[str, str]]:
+    """Run each dependency's probe (5 s each): healthy overall, and "ok" or why not per name.
+
+    The API's and the worker's ``/healthz`` both answer with this.
+    """
+    checks: dict[str, str] = {}
+    for name, probe in probes.items():
+        try:
+            async with asyncio.timeout(5):
+                await probe()
+            checks[name] = "ok"
+        except Exception as error:  # any failure means the dependency is down
+            checks[name] = f"unavailable: {type(error).__name__}: {error}"[:300]
+    return all(value == "ok" for value in checks.values()), checks

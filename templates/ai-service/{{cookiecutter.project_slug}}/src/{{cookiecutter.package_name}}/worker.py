@@ -5,7 +5,6 @@ it ran: latency, outcomes, provider retries) on its own port, for the orchestrat
 Prometheus.
 """
 
-import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -13,7 +12,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
 from . import USE_CASE, jobs
-from .services import open_services
+from .services import check_health, open_services
 from .settings import Settings
 
 
@@ -43,15 +42,7 @@ def create_worker_app(settings: Settings | None = None) -> FastAPI:
 {%- if cookiecutter.response_cache %}
         probes["cache"] = services.cache.ping
 {%- endif %}
-        checks: dict[str, str] = {}
-        for name, probe in probes.items():
-            try:
-                async with asyncio.timeout(5):
-                    await probe()
-                checks[name] = "ok"
-            except Exception as error:  # any failure means the dependency is down
-                checks[name] = f"unavailable: {type(error).__name__}: {error}"[:300]
-        healthy = all(value == "ok" for value in checks.values())
+        healthy, checks = await check_health(probes)
         return JSONResponse(
             status_code=200 if healthy else 503,
             content={
