@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -87,7 +88,54 @@ class NoteModal(_Dialog):
         self.dismiss(self.query_one("#note-text", Input).value)
 
 
-class ExportModal(_Dialog):
+class _OutputDialog(_Dialog):
+    """A dialog that writes something to a destination the user names, in a worker thread.
+
+    The assessment must be complete; errors leave the dialog open with the message.
+    """
+
+    def __init__(self, session: Session, *, id: str) -> None:
+        super().__init__(id=id)
+        self.session = session
+        self.busy = False
+
+    def on_mount(self) -> None:
+        self.query_one("#destination", Input).focus()
+        problem = not_ready_reason(self.session)
+        if problem:
+            self.show_error(problem)
+
+    def _destination(self, missing: str) -> Path | None:
+        """The destination to write to, or None (with the reason shown) when not possible."""
+        if self.busy:
+            return None
+        problem = not_ready_reason(self.session)
+        if problem:
+            self.show_error(problem)
+            return None
+        out = Path(self.query_one("#destination", Input).value.strip()).expanduser()
+        if not str(out) or str(out) == ".":
+            self.show_error(missing)
+            return None
+        return out
+
+    def _produce(self, out: Path, write: Callable[[], None], done: str) -> None:
+        """Run ``write`` (called from a worker thread); close with ``done`` or show the error."""
+        try:
+            write()
+        except AssessorError as exc:
+            self.app.call_from_thread(self._failed, exc.message)
+        except OSError as exc:
+            self.app.call_from_thread(self._failed, f"{out}: {exc.strerror or exc}")
+        else:
+            self.app.call_from_thread(self.dismiss, done)
+
+    def _failed(self, message: str) -> None:
+        self.busy = False
+        self.show_error(message)
+
+
+class ExportModal(_OutputDialog):
     """Write a report of this assessment; asks for the format and the destination."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -96,12 +144,10 @@ class ExportModal(_Dialog):
     ]
 
     def __init__(self, session: Session) -> None:
-        super().__init__(id="export-modal")
-        self.session = session
+        super().__init__(session, id="export-modal")
         self.formats = report_formats()
         self.fmt = self.formats[0]
         self._default_out = self._out_for(self.fmt)
-        self.busy = False
 
     def _out_for(self, fmt: str) -> str:
         path = self.session.path
@@ -124,12 +170,6 @@ class ExportModal(_Dialog):
                 yield Button("Export", id="confirm", variant="primary")
                 yield Button("Cancel", id="cancel")
 
-    def on_mount(self) -> None:
-        self.query_one("#destination", Input).focus()
-        problem = not_ready_reason(self.session)
-        if problem:
-            self.show_error(problem)
-
     @on(RadioSet.Changed, "#format")
     def _format(self, event: RadioSet.Changed) -> None:
         self.fmt = event.pressed.name or self.fmt
@@ -140,15 +180,8 @@ class ExportModal(_Dialog):
 
     @on(Input.Submitted, "#destination")
     def action_confirm(self) -> None:
-        if self.busy:
-            return
-        problem = not_ready_reason(self.session)
-        if problem:
-            self.show_error(problem)
-            return
-        out = Path(self.query_one("#destination", Input).value.strip()).expanduser()
-        if not str(out) or str(out) == ".":
-            self.show_error("Give the report's file name.")
+        out = self._destination("Give the report's file name.")
+        if out is None:
             return
         force = self.query_one("#force", Checkbox).value
         self.busy = True
@@ -157,26 +190,18 @@ class ExportModal(_Dialog):
 
     @work(thread=True, exclusive=True)
     def _write(self, out: Path, force: bool) -> None:
-        try:
-            from assessor.reports import write_report
+        from assessor.reports import write_report
 
+        def write() -> None:
             write_report(
                 [self.session.path], fmt=self.fmt, out=out, force=force, title=None,
                 client=None, author=None, logo=None, history=False, rubric_path=None,
             )  # fmt: skip
-        except AssessorError as exc:
-            self.app.call_from_thread(self._failed, exc.message)
-        except OSError as exc:
-            self.app.call_from_thread(self._failed, f"{out}: {exc.strerror or exc}")
-        else:
-            self.app.call_from_thread(self.dismiss, f"Wrote the report to {out}")
 
-    def _failed(self, message: str) -> None:
-        self.busy = False
-        self.show_error(message)
+        self._produce(out, write, f"Wrote the report to {out}")
 
 
-class ScaffoldModal(_Dialog):
+class ScaffoldModal(_OutputDialog):
     """Generate the starter project; asks for the folder and which patterns to wire in."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -185,10 +210,8 @@ class ScaffoldModal(_Dialog):
     ]
 
     def __init__(self, session: Session, result: Result) -> None:
-        super().__init__(id="scaffold-modal")
-        self.session = session
+        super().__init__(session, id="scaffold-modal")
         self.recommended = [p.id for p in result.patterns]
-        self.busy = False
 
     def compose(self) -> ComposeResult:
         default = self.session.path.parent / slug(self.session.name)
@@ -210,23 +233,10 @@ class ScaffoldModal(_Dialog):
                 yield Button("Generate", id="confirm", variant="primary")
                 yield Button("Cancel", id="cancel")
 
-    def on_mount(self) -> None:
-        self.query_one("#destination", Input).focus()
-        problem = not_ready_reason(self.session)
-        if problem:
-            self.show_error(problem)
-
     @on(Input.Submitted, "#destination")
     def action_confirm(self) -> None:
-        if self.busy:
-            return
-        problem = not_ready_reason(self.session)
-        if problem:
-            self.show_error(problem)
-            return
-        out = Path(self.query_one("#destination", Input).value.strip()).expanduser()
-        if not str(out) or str(out) == ".":
-            self.show_error("Give the project's folder.")
+        out = self._destination("Give the project's folder.")
+        if out is None:
             return
         ticked = {
             box.name for box in self.query("#patterns Checkbox").results(Checkbox) if box.value
@@ -242,23 +252,15 @@ class ScaffoldModal(_Dialog):
     def _generate(
         self, out: Path, with_patterns: list[str], without: list[str], force: bool
     ) -> None:
-        try:
-            from assessor.scaffold import run_scaffold
+        from assessor.scaffold import run_scaffold
 
+        def write() -> None:
             run_scaffold(
                 self.session.path, out, no_input=True, force=force, with_patterns=with_patterns,
                 without_patterns=without, rubric_path=None,
             )  # fmt: skip
-        except AssessorError as exc:
-            self.app.call_from_thread(self._failed, exc.message)
-        except OSError as exc:
-            self.app.call_from_thread(self._failed, f"{out}: {exc.strerror or exc}")
-        else:
-            self.app.call_from_thread(self.dismiss, f"Generated the project in {out}")
 
-    def _failed(self, message: str) -> None:
-        self.busy = False
-        self.show_error(message)
+        self._produce(out, write, f"Generated the project in {out}")
 
 
 class LockedModal(ModalScreen[str]):
