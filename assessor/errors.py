@@ -86,3 +86,7 @@ class ScaffoldError(AssessorError):
 
 class ReportError(AssessorError):
     """Rendering or writing a report failed."""
+
+
+class WorkerError(AssessorError):
+    """A worker process of the parallel pool crashed (a bug, not bad input)."""

@@ -1,7 +1,7 @@
 """``assessor assess --plain``: the same questions as the app, as questionary prompts.
 
 For terminals where a full-screen app does not fit (small panes, screen readers, slow links).
-It shares :class:`assessor.session.Session` with the app: resume, lock, autosave after every
+It shares :class:`assessor.app.session.Session` with the app: resume, lock, autosave after every
 answer, and the same "not saved" warning when the disk refuses.
 
 Importing this module imports questionary (about 0.2 s); the CLI imports it only for
@@ -24,10 +24,10 @@ from questionary import Choice, Separator
 from rich.console import Console
 from rich.text import Text
 
+from assessor.app.session import Session
 from assessor.domain.rubric import Question
 from assessor.errors import AssessorError, InputError
 from assessor.fileio import terminal_safe
-from assessor.session import Session
 
 SKIP = "\x00skip"
 NOTE = "\x00note"
@@ -259,7 +259,7 @@ class Wizard:
         return None
 
     def _ask_choice(self, q: Question) -> Any:
-        from assessor.tui.common import choices as option_list
+        from assessor.views.answers import choices as option_list
 
         current = self.session.answers.get(q.id, _UNSET)
         choices: list[Any] = []
@@ -281,7 +281,7 @@ class Wizard:
         return picked.value if isinstance(picked, _Boxed) else picked
 
     def _ask_typed(self, q: Question) -> Any:
-        from assessor.tui.common import format_answer
+        from assessor.views.answers import format_answer
 
         s = self.session
         answered = q.id in s.answers
@@ -327,7 +327,7 @@ class Wizard:
         self.saved()
 
     def live_line(self) -> None:
-        from assessor.tui.render import VERDICT_STYLE, VERDICT_WORDS
+        from assessor.views.panels import VERDICT_STYLE, VERDICT_WORDS
 
         result = self.session.live_result()
         line = Text("  → so far: ")
@@ -343,7 +343,7 @@ class Wizard:
     # ---- results, export, scaffold ---------------------------------------------------------
 
     def finish(self) -> int:
-        from assessor.tui.render import render_results
+        from assessor.views.panels import render_results
 
         s = self.session
         while True:
@@ -369,7 +369,7 @@ class Wizard:
                 self.scaffold()
 
     def _not_ready(self) -> bool:
-        from assessor.tui.common import not_ready_reason
+        from assessor.views.answers import not_ready_reason
 
         reason = not_ready_reason(self.session)
         if reason:
@@ -377,11 +377,11 @@ class Wizard:
         return reason is not None
 
     def export(self) -> None:
-        from assessor.tui.common import FORMAT_LABELS, report_formats
+        from assessor.reports import FORMAT_LABELS, FORMATS
 
         if self._not_ready():
             return
-        formats = report_formats()
+        formats = list(FORMATS)
         fmt = self.ask(
             questionary.select(
                 "Format:",
@@ -402,7 +402,7 @@ class Wizard:
         )
 
     def scaffold(self) -> None:
-        from assessor.tui.common import slug
+        from assessor.views.answers import slug
 
         if self._not_ready():
             return
@@ -435,12 +435,9 @@ def _write_report(path: Path, fmt: str, out: Path, force: bool) -> None:
 
 
 def _run_scaffold(path: Path, out: Path) -> None:
-    from assessor.scaffold import run_scaffold
+    from assessor.scaffold import render_file
 
-    run_scaffold(
-        path, out, no_input=True, force=False, with_patterns=[], without_patterns=[],
-        rubric_path=None,
-    )  # fmt: skip
+    render_file(path, out)
 
 
 class _Boxed:

@@ -14,6 +14,8 @@ from typing import Literal
 
 Format = Literal["md", "html", "pdf", "json"]
 FORMATS: tuple[Format, ...] = ("md", "html", "pdf", "json")
+FORMAT_LABELS: dict[str, str] = {"md": "Markdown", "html": "HTML", "pdf": "PDF", "json": "JSON"}
+"""How the front ends name each format."""
 MAX_COVER_TEXT = 300
 """Longest --title, --client or --author accepted (characters)."""
 
@@ -95,9 +97,9 @@ def render_report(
     out: Path | None = None,
 ) -> str | bytes:
     """The report's content in ``fmt`` (text for md/html/json, bytes for pdf)."""
-    from assessor.commands import load_all, score_loaded
+    from assessor.app.batch import load_all, score_loaded
+    from assessor.app.parallel import jobs_for
     from assessor.reports.build import build_report
-    from assessor.reports.parallel import jobs_for
 
     logo_uri = None
     if logo is not None:
@@ -163,7 +165,8 @@ def _html_portfolio_in_workers(
     The same document as the serial path (a test compares them byte for byte); only the
     portfolio summary and the page around the sections are made in this process.
     """
-    from assessor.commands import load_all, score_loaded
+    from assessor.app.batch import load_all, score_loaded
+    from assessor.app.parallel import map_in_chunks
     from assessor.domain.load import DEFAULT_RUBRIC, load_rubric
     from assessor.reports.build import anchor_of, assemble_report, overview_only, use_case_report
     from assessor.reports.html import (
@@ -175,7 +178,6 @@ def _html_portfolio_in_workers(
         use_case_view,
     )
     from assessor.reports.model import UseCaseReport
-    from assessor.reports.parallel import map_in_chunks
 
     # Load shared state before forking, so that every worker inherits it warm.
     override = load_rubric(rubric_path) if rubric_path else None

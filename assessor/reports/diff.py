@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from assessor.commands import load_all, score_loaded
+from assessor.app.batch import load_all, score_loaded
 from assessor.domain.load import Loaded
 from assessor.domain.rubric import Rubric
 from assessor.domain.scoring import Finding, Result

@@ -15,12 +15,12 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from assessor.app.parallel import map_in_chunks
 from assessor.domain.rubric import Rubric
 from assessor.domain.scoring import Result
 from assessor.reports import charts
 from assessor.reports.build import cost_sentence
 from assessor.reports.model import AnswerRow, Report, UseCaseReport
-from assessor.reports.parallel import map_in_chunks
 from assessor.reports.safety import linkify
 from assessor.reports.words import (
     IMPROVEMENTS_SHOWN,

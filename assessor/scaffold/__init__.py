@@ -1,13 +1,14 @@
-"""Assessment -> template context -> cookiecutter, with the user's text kept as data.
+"""The scaffold as a library: a scored assessment in, a starter project rendered safely out.
 
-Public surface: :func:`run_scaffold` (the ``scaffold`` command) and :func:`render_project`
-(the same as a library call, for the TUI and tests). Names: :mod:`assessor.scaffold.names`;
-context: :mod:`assessor.scaffold.context`; safe rendering: :mod:`assessor.scaffold.render`.
+Public surface: :func:`render_file` (an assessment file into a folder), :func:`render_project`
+(a loaded assessment or a result), :func:`prepare` (everything refusable without writing).
+No prompts, spinners or terminal checks here: front ends pass a ``progress`` callback.
+Names: :mod:`assessor.scaffold.names`; context: :mod:`assessor.scaffold.context`; safe
+rendering: :mod:`assessor.scaffold.render`.
 """
 
 from __future__ import annotations
 
-from assessor.scaffold.command import run_scaffold
-from assessor.scaffold.project import prepare, render_project
+from assessor.scaffold.project import prepare, render_file, render_project
 
-__all__ = ["prepare", "render_project", "run_scaffold"]
+__all__ = ["prepare", "render_file", "render_project"]

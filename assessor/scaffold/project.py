@@ -2,7 +2,8 @@
 
 ``prepare()`` does everything that can be refused without writing (load, score, user-text
 checks, names, patterns); ``render_project()`` is ``prepare()`` + :func:`render.render`. The CLI
-(``run_scaffold``), the TUI and the tests all go through these two.
+(``assessor.cli.scaffold``), the TUI, the wizard and the tests all go through these; none of
+them prompts, spins or looks at a terminal: progress is reported through a callback.
 """
 
 from __future__ import annotations
@@ -67,7 +68,7 @@ def prepare(
     for user text that must not reach generated code and :class:`UsageError` for bad names
     or pattern options. Writes nothing.
     """
-    from assessor.commands import score_loaded
+    from assessor.app.batch import score_loaded
 
     rubric: Rubric | None = None
     if isinstance(source, Loaded):
@@ -141,6 +142,43 @@ def render_project(
         template=template,
     )
     return render_prepared(prepared, out, force=force, progress=progress, template=template).path
+
+
+def render_file(
+    file: Path,
+    out: Path,
+    *,
+    force: bool = False,
+    with_patterns: tuple[str, ...] | list[str] = (),
+    without_patterns: tuple[str, ...] | list[str] = (),
+    rubric_path: Path | None = None,
+    project_slug: str | None = None,
+    package_name: str | None = None,
+    progress: render.Progress | None = None,
+    template: Path | None = None,
+) -> tuple[Prepared, render.Rendered]:
+    """Score an assessment file and render its project INTO ``out`` (no prompts).
+
+    The pattern options and the destination are checked before anything is read or written;
+    the file is copied into the project byte for byte. ``progress`` is called with a short
+    description at the start of each step.
+    """
+    context.check_pattern_options(with_patterns, without_patterns)
+    render.check_destination(out, force=force)
+    if progress:
+        progress(f"scoring {file}")
+    loaded, data = load(file, rubric_path)
+    prepared = prepare(
+        loaded,
+        assessment_bytes=data,
+        project_slug=project_slug,
+        package_name=package_name,
+        with_patterns=with_patterns,
+        without_patterns=without_patterns,
+        template=template,
+    )
+    rendered = render_prepared(prepared, out, force=force, progress=progress, template=template)
+    return prepared, rendered
 
 
 def render_prepared(

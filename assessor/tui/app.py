@@ -1,4 +1,4 @@
-"""The assessment app: a factory builds it from a :class:`~assessor.session.Session`.
+"""The assessment app: a factory builds it from a :class:`~assessor.app.session.Session`.
 
 Importing this module imports Textual (about 0.3 s); ``assessor --help`` never does.
 Tests build the app with the same factory the command uses, and drive it with Pilot.
@@ -22,7 +22,7 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.timer import Timer
 
-from assessor.session import Session
+from assessor.app.session import Session
 from assessor.tui.screens.use_case import UseCaseScreen
 
 if TYPE_CHECKING:
@@ -288,7 +288,7 @@ def make_app(
     """Build the assessment app for a session (the command and the tests use this).
 
     Args:
-        session: The open assessment (see :meth:`assessor.session.Session.open`).
+        session: The open assessment (see :meth:`assessor.app.session.Session.open`).
         handle_signals: Install SIGTERM/SIGHUP/SIGINT handlers that save and exit cleanly
             (the command does; in-process tests do not).
         save_delay: Seconds of quiet after typing before text is saved; 0 saves every change.

@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 from report_support import ALL_EXAMPLES, EXAMPLES
 
-from assessor.errors import ReportError
-from assessor.reports import parallel, render_report
+from assessor.app import parallel
+from assessor.errors import WorkerError
+from assessor.reports import render_report
 
 
 def portfolio(tmp_path: Path, count: int) -> list[Path]:
@@ -48,7 +49,7 @@ def test_a_failing_worker_fails_the_call(monkeypatch: pytest.MonkeyPatch) -> Non
             raise RuntimeError("boom in worker")
         return [str(x) for x in chunk]
 
-    with pytest.raises(ReportError, match="boom in worker"):
+    with pytest.raises(WorkerError, match="boom in worker"):
         parallel.map_in_chunks(work, list(range(100)))
     with pytest.raises(ChildProcessError):
         os.waitpid(-1, os.WNOHANG)  # no worker left behind

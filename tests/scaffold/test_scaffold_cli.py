@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from assessor.scaffold import command
+from assessor.cli import scaffold as command
 
 PACKAGE = "src/refund_policy_assistant"
 

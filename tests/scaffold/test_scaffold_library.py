@@ -15,7 +15,7 @@ import pytest
 import yaml
 from scaffold_support import MINI_TEMPLATE, REAL_TEMPLATE
 
-from assessor.commands import score_loaded
+from assessor.app.batch import score_loaded
 from assessor.domain.load import load_assessment
 from assessor.errors import ScaffoldError, UsageError
 from assessor.scaffold import render_project

@@ -19,8 +19,8 @@ from tui_helpers import (
     wait_for,
 )
 
+from assessor.app.session import Session, lock_path
 from assessor.errors import LockedError
-from assessor.session import Session, lock_path
 
 
 def test_second_session_is_told_the_file_is_locked(tmp_path: Path) -> None:

@@ -14,10 +14,10 @@ from tui_helpers import (
     screen_text,
 )
 
-from assessor.tui.common import format_answer
 from assessor.tui.screens.results import ResultsScreen
 from assessor.tui.widgets.answer import AnswerInput, ChoiceSet
 from assessor.tui.widgets.verdict_panel import VerdictPanel
+from assessor.views.answers import format_answer
 
 
 async def test_resume_puts_every_answer_back(tmp_path: Path) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 import yaml
 from tui_helpers import PYTHON, env_for_subprocess, screen_text, wait_for
 
-from assessor.session import Session
+from assessor.app.session import Session
 from assessor.tui.app import make_app
 
 HEAVY = ("textual", "questionary", "pydantic", "yaml", "jinja2", "cookiecutter", "prompt_toolkit")
@@ -33,7 +33,7 @@ def test_help_imports_nothing_heavy(tmp_path: Path) -> None:
             main(["--help"])
         with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit):
             main(["assess", "--help"])
-        import assessor.interactive
+        import assessor.cli.interactive
         """,
         tmp_path,
     )
@@ -46,7 +46,7 @@ def test_first_screen_needs_no_domain(tmp_path: Path) -> None:
         """
         import sys
         from pathlib import Path
-        from assessor.session import Session
+        from assessor.app.session import Session
         from assessor.tui.app import AssessmentApp, make_app
 
         seen = {}

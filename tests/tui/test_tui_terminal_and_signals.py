@@ -14,8 +14,8 @@ import pytest
 import yaml
 from tui_helpers import PYTHON, PtyProcess, env_for_subprocess
 
+from assessor.app.session import lock_path
 from assessor.domain.load import load_assessment
-from assessor.session import lock_path
 
 
 @pytest.mark.parametrize("args", [["assess"], ["assess", "--plain"], []])
@@ -114,7 +114,7 @@ KILL_LOOP = textwrap.dedent(
     """
     import sys
     from pathlib import Path
-    from assessor.session import Session
+    from assessor.app.session import Session
 
     session = Session.open(Path(sys.argv[1]))
     session.set_use_case(name="Kill loop")
@@ -154,7 +154,7 @@ def test_kill_9_during_autosave_leaves_an_old_or_new_version(tmp_path: Path) -> 
         n = int(loaded.assessment.notes["error_cost"].split()[0])
         assert loaded.answers["error_cost"] == ("high" if n % 2 else "low")
     # The next session starts cleanly: stale lock recovered, stray temp files removed.
-    from assessor.session import Session
+    from assessor.app.session import Session
 
     session = Session.open(path)
     session.close()

@@ -11,7 +11,7 @@ import pytest
 import yaml
 from tui_helpers import PYTHON, env_for_subprocess, wait_until
 
-from assessor.session import lock_path
+from assessor.app.session import lock_path
 
 pytestmark = pytest.mark.skipif(
     shutil.which("tmux") is None, reason="tmux is not installed (.ci/setup-tui.sh installs it)"

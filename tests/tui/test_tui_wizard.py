@@ -13,9 +13,9 @@ from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 from tui_helpers import PtyProcess, copy_example, example_data
 
+from assessor.app.session import Session
 from assessor.errors import LockedError
-from assessor.session import Session
-from assessor.tui.common import choices, format_answer
+from assessor.views.answers import choices, format_answer
 from assessor.wizard import run_wizard, run_wizard_on
 
 ENTER, DOWN, CTRL_C = "\r", "\x1b[B", "\x03"

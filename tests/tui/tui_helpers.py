@@ -31,7 +31,7 @@ def copy_example(name: str, target: Path) -> Path:
 
 def open_app(path: Path, **kwargs: Any) -> Any:
     """The app for ``path``, built by the same factory the command uses (saves at once)."""
-    from assessor.session import Session
+    from assessor.app.session import Session
     from assessor.tui.app import make_app
 
     session = Session.open(path, if_locked="readonly")
@@ -87,8 +87,8 @@ async def answer_questions(
     Choices: arrows to the option, Enter picks it and moves on. Typed answers: the text,
     then Enter. Questions without an answer are passed with Ctrl+N. Notes via Ctrl+T.
     """
-    from assessor.tui.common import choices, format_answer
     from assessor.tui.widgets.answer import ChoiceSet
+    from assessor.views.answers import choices, format_answer
 
     app = pilot.app
     screen = app.question_screen

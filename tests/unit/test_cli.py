@@ -73,7 +73,7 @@ def test_score_json_of_several_files_is_an_array_in_argument_order(cli: Any) -> 
 
 
 def test_json_output_equals_the_result_models_json(cli: Any) -> None:
-    from assessor.commands import results_json, score_files
+    from assessor.app.batch import results_json, score_files
 
     files = [READY, NOT_READY, CONDITIONAL]
     for chosen in (files, files[1:2]):

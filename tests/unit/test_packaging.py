@@ -51,7 +51,7 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_wheel_contains_the_package_rubrics_schemas_and_templates(wheel: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     expected = {
-        "assessor/cli.py",
+        "assessor/cli/__init__.py",
         "assessor/domain/scoring.py",
         "assessor/_data/rubrics/production-readiness.yaml",
         "assessor/_data/rubrics/assessment.schema.json",

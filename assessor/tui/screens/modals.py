@@ -15,12 +15,13 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, RadioButton, RadioSet, Static
 
 from assessor.errors import AssessorError
-from assessor.tui.common import FORMAT_LABELS, not_ready_reason, report_formats, slug
+from assessor.reports import FORMAT_LABELS, FORMATS
+from assessor.views.answers import not_ready_reason, slug
 
 if TYPE_CHECKING:
+    from assessor.app.session import Session
     from assessor.domain.rubric import Question
     from assessor.domain.scoring import Result
-    from assessor.session import Session
 
 
 class _Dialog(ModalScreen[Any]):
@@ -145,7 +146,7 @@ class ExportModal(_OutputDialog):
 
     def __init__(self, session: Session) -> None:
         super().__init__(session, id="export-modal")
-        self.formats = report_formats()
+        self.formats: list[str] = list(FORMATS)
         self.fmt = self.formats[0]
         self._default_out = self._out_for(self.fmt)
 
@@ -252,12 +253,13 @@ class ScaffoldModal(_OutputDialog):
     def _generate(
         self, out: Path, with_patterns: list[str], without: list[str], force: bool
     ) -> None:
-        from assessor.scaffold import run_scaffold
+        from assessor.scaffold import render_file
 
         def write() -> None:
-            run_scaffold(
-                self.session.path, out, no_input=True, force=force, with_patterns=with_patterns,
-                without_patterns=without, rubric_path=None,
+            render_file(
+                self.session.path, out, force=force, with_patterns=with_patterns,
+                without_patterns=without,
+                progress=lambda step: self.app.call_from_thread(self.show_info, step),
             )  # fmt: skip
 
         self._produce(out, write, f"Generated the project in {out}")

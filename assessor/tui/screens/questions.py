@@ -20,8 +20,8 @@ from assessor.tui.widgets.title_bar import TitleBar
 from assessor.tui.widgets.verdict_panel import VerdictPanel
 
 if TYPE_CHECKING:
+    from assessor.app.session import Session
     from assessor.domain.rubric import Question
-    from assessor.session import Session
 
 
 class QuestionScreen(Screen[None]):

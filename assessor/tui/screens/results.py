@@ -11,12 +11,12 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from assessor.tui.render import render_results
 from assessor.tui.widgets.save_status import SaveStatus
 from assessor.tui.widgets.title_bar import TitleBar
+from assessor.views.panels import render_results
 
 if TYPE_CHECKING:
-    from assessor.session import Session
+    from assessor.app.session import Session
 
 
 class ResultsScreen(Screen[None]):

@@ -17,7 +17,7 @@ from assessor.tui.widgets.save_status import SaveStatus
 from assessor.tui.widgets.title_bar import TitleBar
 
 if TYPE_CHECKING:
-    from assessor.session import Session
+    from assessor.app.session import Session
 
 RUBRIC_FILE = "__file__"
 DEFAULT_RUBRIC = "production-readiness"

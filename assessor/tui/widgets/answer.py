@@ -14,8 +14,8 @@ from rich.text import Text
 from textual.binding import Binding, BindingType
 from textual.widgets import Input, RadioButton, RadioSet
 
-from assessor.tui.common import choices, format_answer
 from assessor.tui.messages import Advance
+from assessor.views.answers import choices, format_answer
 
 if TYPE_CHECKING:
     from assessor.domain.rubric import Question

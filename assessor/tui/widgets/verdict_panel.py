@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from textual.widgets import Static
 
-from assessor.tui.render import render_panel
+from assessor.views.panels import render_panel
 
 if TYPE_CHECKING:
     from assessor.domain.scoring import Result

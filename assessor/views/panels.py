@@ -14,8 +14,8 @@ from rich.text import Text
 from assessor.fileio import terminal_safe
 
 if TYPE_CHECKING:
+    from assessor.app.session import Session
     from assessor.domain.scoring import Finding, Result
-    from assessor.session import Session
 
 VERDICT_WORDS = {"ready": "READY", "conditional": "CONDITIONAL", "not_ready": "NOT READY"}
 VERDICT_STYLE = {"ready": "bold green", "conditional": "bold yellow", "not_ready": "bold red"}

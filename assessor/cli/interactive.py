@@ -1,6 +1,6 @@
 """``assessor assess``: the interactive assessment, full-screen or with plain prompts.
 
-Both modes share :class:`assessor.session.Session` (resume, lock, autosave). This module is
+Both modes share :class:`assessor.app.session.Session` (resume, lock, autosave). This module is
 imported by the CLI only when ``assess`` runs, and imports Textual or questionary only after
 it has checked that there is a terminal to talk to.
 """
@@ -70,7 +70,7 @@ def _utf8_terminal() -> None:
 
 
 def _run_app(path: Path) -> int:
-    from assessor.session import Session
+    from assessor.app.session import Session
 
     session = Session.open(path, if_locked="readonly", defer=True)
     locked = session.locked_message
@@ -96,7 +96,7 @@ def _run_app(path: Path) -> int:
 
 def summary(session: object) -> str:
     """One line for the terminal after the app closes: where the answers are, what is next."""
-    from assessor.session import Session
+    from assessor.app.session import Session
 
     assert isinstance(session, Session)
     name = session.path

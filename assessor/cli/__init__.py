@@ -136,7 +136,7 @@ def main(ctx: click.Context, debug: bool) -> None:
 @handle_errors
 def assess(file: Path, plain: bool) -> None:
     """Interactive assessment; autosaves every answer to FILE (default assessment.yaml)."""
-    from assessor.interactive import run_assessment
+    from assessor.cli.interactive import run_assessment
 
     code = run_assessment(file, plain=plain)
     sys.exit(code or 0)
@@ -162,14 +162,14 @@ def score(files: tuple[Path, ...], fmt: str, fail_on: str | None, rubric_path: P
     """Score assessment files (exit 0 scored, 2 invalid, 3 with --fail-on)."""
     import gc
 
-    from assessor.commands import score_files
+    from assessor.app.batch import score_files
 
     # What is loaded by now lives until exit: keeping the collector from re-scanning it on
     # every collection makes scoring a large portfolio about a tenth faster.
     gc.freeze()
 
     if fmt == "json":
-        from assessor.commands import score_files_json
+        from assessor.app.batch import score_files_json
 
         # JSON needs no Result objects in this process: large batches score in parallel.
         text, verdicts = score_files_json(
@@ -184,7 +184,7 @@ def score(files: tuple[Path, ...], fmt: str, fail_on: str | None, rubric_path: P
 
         click.echo(score_summary(results))
     else:
-        from assessor.textview import print_results
+        from assessor.views.text import print_results
 
         print_results(results)
     _fail_on(fail_on, [r.verdict for r in results])
@@ -309,7 +309,7 @@ def scaffold(
     Patterns: human_fallback, async_pipeline, response_cache (add with --with, remove with
     --without); evaluation is always on and cannot be removed.
     """
-    from assessor.scaffold import run_scaffold
+    from assessor.cli.scaffold import run_scaffold
 
     run_scaffold(
         file,
@@ -337,7 +337,7 @@ def rubric() -> None:
 @handle_errors
 def rubric_list() -> None:
     """List the bundled rubrics."""
-    from assessor.commands import list_rubrics
+    from assessor.app.batch import list_rubrics
 
     for line in list_rubrics():
         click.echo(line)
@@ -349,7 +349,7 @@ def rubric_list() -> None:
 def rubric_show(rubric_id: str) -> None:
     """Show a rubric's questions, rules and patterns (bundled id or file)."""
     from assessor.domain.load import load_rubric
-    from assessor.textview import print_rubric
+    from assessor.views.text import print_rubric
 
     print_rubric(load_rubric(rubric_id))
 
@@ -402,7 +402,7 @@ def schema(kind: str, rubric_ref: str | None) -> None:
 @handle_errors
 def init(file: Path, rubric_ref: str | None, force: bool) -> None:
     """Write a commented assessment file to fill in by hand."""
-    from assessor.commands import write_init
+    from assessor.app.batch import write_init
 
     write_init(file, rubric_ref, force=force)
     click.echo(f"wrote {file}; fill it in, then run: assessor score {file}", err=True)

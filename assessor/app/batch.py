@@ -1,8 +1,9 @@
-"""What the non-interactive commands do, as functions the CLI, the TUI and tests share."""
+"""Load and score assessment files in batches: the one path from files to results (and the
+score JSON) that the CLI, the reports, the scaffold and the TUI share."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -57,27 +58,22 @@ def _json_array(items: list[str]) -> str:
     return "[\n" + ",\n".join("  " + item.replace("\n", "\n  ") for item in items) + "\n]"
 
 
-PARALLEL_FROM = 64
-"""Batches at least this large are scored by forked workers, one per available CPU."""
-
-
 def score_files_json(
     files: list[Path], rubric_path: Path | None = None, *, ascii_only: bool = False
 ) -> tuple[str, list[str]]:
     """The score JSON of ``files`` (exactly ``results_json(score_files(...))``) and the
     verdicts, in file order, serialised from :func:`score_data` without building models.
 
-    A large batch on a machine with several CPUs is split into contiguous chunks scored by
-    forked workers; each sends back the JSON text of its results (nothing to re-validate or
-    unpickle), and the parent joins them in order. Problems in any file are collected from
-    every worker and reported together, as in the serial path. The number of workers
-    follows the CPUs left free (load average); ``ASSESSOR_JOBS=N`` sets it (1: off).
+    A large batch is split into contiguous chunks scored in the parallel pool
+    (:mod:`assessor.app.parallel`); each chunk sends back the JSON text of its results
+    (nothing to re-validate or unpickle), and the parent joins them in order. Problems in any
+    file are collected from every chunk and reported together, as in the serial path.
     """
-    jobs = _jobs(len(files))
-
     from pydantic_core import to_json
 
-    def chunk_json(chunk: list[Path]) -> tuple[str, list[str]]:
+    from assessor.app.parallel import jobs_for, map_in_chunks
+
+    def chunk_json(chunk: Sequence[Path]) -> list[tuple[str, list[str]]]:
         """The chunk's results as one JSON array (or object, for a single file)."""
         data = [
             score_data(
@@ -86,99 +82,20 @@ def score_files_json(
             for item in load_all(chunk, rubric_path)
         ]
         payload: Any = data[0] if len(files) == 1 else data
-        return to_json(payload, indent=2, ensure_ascii=ascii_only).decode(), [
-            d["verdict"] for d in data
-        ]
+        text = to_json(payload, indent=2, ensure_ascii=ascii_only).decode()
+        return [(text, [d["verdict"] for d in data])]
 
-    if jobs < 2:
-        return chunk_json(files)
-    # Load shared state once before forking: the workers inherit it warm.
-    if rubric_path:
-        load_rubric(rubric_path).compiled  # noqa: B018 - warms the cache
-    load_rubric(DEFAULT_RUBRIC).compiled  # noqa: B018
-    size = -(-len(files) // jobs)
-    chunks = [files[i : i + size] for i in range(0, len(files), size)]
-    parts = _forked(chunk_json, chunks)
+    if jobs_for(len(files)) > 1:
+        # Load shared state once before forking: the workers inherit it warm.
+        if rubric_path:
+            load_rubric(rubric_path).compiled  # noqa: B018 - warms the cache
+        load_rubric(DEFAULT_RUBRIC).compiled  # noqa: B018
+    parts = map_in_chunks(chunk_json, files)
+    if len(parts) == 1:
+        return parts[0]
     # Join the chunks' arrays: "[\n  {...},\n  {...}\n]" without their brackets.
     inner = [text[2:-2] for text, _ in parts if text != "[]"]
     return "[\n" + ",\n".join(inner) + "\n]", [v for _, verdicts in parts for v in verdicts]
-
-
-def _jobs(count: int) -> int:
-    """How many processes to score ``count`` files with (1 unless it pays off and is safe)."""
-    import os
-    import threading
-
-    wanted = os.environ.get("ASSESSOR_JOBS", "")
-    if wanted.isdigit():
-        limit = int(wanted)
-    else:
-        limit = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
-        if hasattr(os, "getloadavg"):
-            # Workers only help on CPUs other work leaves free; on a busy machine forking
-            # costs more than it saves.
-            limit = min(limit, max(1, int(limit - os.getloadavg()[0] + 1)))
-    # fork() copies only the calling thread: with other threads running, stay serial.
-    if count < PARALLEL_FROM or not hasattr(os, "fork") or threading.active_count() > 1:
-        return 1
-    return max(1, min(limit, 8, count // (PARALLEL_FROM // 2)))
-
-
-def _forked(work: Callable[[list[Path]], Any], chunks: list[list[Path]]) -> list[Any]:
-    """Run ``work`` on each chunk, the first in this process and the rest in forked children.
-
-    Each child pickles ``("ok", value)`` or ``("input", problems)`` or ``("bug", text)`` to a
-    pipe and leaves with ``os._exit`` (no cleanup of the parent's state runs twice).
-    """
-    import os
-    import pickle
-
-    children: list[tuple[int, int]] = []
-    for chunk in chunks[1:]:
-        read_fd, write_fd = os.pipe()
-        pid = os.fork()
-        if pid == 0:  # pragma: no cover - runs in the child
-            code = 0
-            try:
-                os.close(read_fd)
-                try:
-                    payload: tuple[str, Any] = ("ok", work(chunk))
-                except InputError as exc:
-                    payload = ("input", exc.problems)
-                except BaseException as exc:
-                    payload = ("bug", f"{type(exc).__name__}: {exc}")
-                data = pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL)
-                view = memoryview(data)
-                while view:
-                    view = view[os.write(write_fd, view) :]
-            except BaseException:
-                code = 1
-            finally:
-                os._exit(code)
-        os.close(write_fd)
-        children.append((pid, read_fd))
-
-    outcomes: list[tuple[str, Any]] = []
-    try:
-        outcomes.append(("ok", work(chunks[0])))
-    except InputError as exc:
-        outcomes.append(("input", exc.problems))
-    finally:
-        for pid, read_fd in children:
-            with os.fdopen(read_fd, "rb") as pipe:
-                data = pipe.read()
-            _, status = os.waitpid(pid, 0)
-            if data:
-                outcomes.append(pickle.loads(data))
-            else:
-                outcomes.append(("bug", f"worker exited with status {status}"))
-    problems = [p for kind, value in outcomes if kind == "input" for p in value]
-    bugs = [value for kind, value in outcomes if kind == "bug"]
-    if bugs:
-        raise RuntimeError("scoring worker failed: " + "; ".join(bugs))
-    if problems:
-        raise InputError(problems)
-    return [value for _, value in outcomes]
 
 
 def list_rubrics() -> list[str]:

@@ -21,16 +21,21 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import fcntl
-import json
 import os
 import threading
-import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from assessor.app.session.lock import FileLock
+from assessor.app.session.recovery import (
+    Notice,
+    SavedState,
+    corrupt_name,
+    display_name,
+    read_state,
+    salvage,
+)
 from assessor.errors import InputError, LockedError, Problem, UsageError
 from assessor.fileio import atomic_write, stray_temp_files
 
@@ -42,258 +47,6 @@ if TYPE_CHECKING:
 SAVE_HEADER = (
     "# Assessment autosaved by `assessor assess`; continue it with: assessor assess {name}\n"
 )
-
-
-# --------------------------------------------------------------------------------------------
-# The lock
-
-
-@dataclass(frozen=True)
-class LockInfo:
-    """Who holds an assessment file (read from the lock file; best effort)."""
-
-    pid: int | None = None
-    host: str = ""
-    since: str = ""
-
-    def describe(self) -> str:
-        parts = []
-        if self.pid:
-            parts.append(f"pid {self.pid}")
-        if self.host:
-            parts.append(f"on {self.host}")
-        if self.since:
-            parts.append(f"since {self.since}")
-        return ", ".join(parts) or "another process"
-
-
-def lock_path(path: Path) -> Path:
-    return path.with_name(f".{path.name}.lock")
-
-
-class FileLock:
-    """An exclusive, advisory lock on an assessment file.
-
-    The lock is an ``flock`` held on ``.FILE.lock`` for the life of the session. The kernel
-    releases it when the holder exits or is killed, so a lock file left behind by a crash is
-    stale by construction and the next session simply takes it over.
-    """
-
-    def __init__(self, path: Path) -> None:
-        self.path = lock_path(path)
-        self._fd: int | None = None
-        self.recovered_stale = False
-        """A lock file was left by a process that is gone; it was taken over."""
-
-    @property
-    def held(self) -> bool:
-        return self._fd is not None
-
-    def acquire(self) -> None:
-        """Take the lock, or raise :class:`LockedError` naming the holder.
-
-        Raises ``OSError`` when no lock file can be created (read-only folder); callers treat
-        that as "no lock needed: nobody can write here either".
-        """
-        while True:
-            existed = self.path.exists()
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o644)
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except OSError as exc:
-                os.close(fd)
-                if exc.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
-                    raise LockedError(self.locked_message()) from None
-                raise
-            # The holder we waited for may have unlinked the file after we opened it: then we
-            # hold a lock on a name nobody else sees. Start over on the current file.
-            try:
-                same = os.stat(self.path).st_ino == os.fstat(fd).st_ino
-            except FileNotFoundError:
-                same = False
-            if not same:
-                os.close(fd)
-                continue
-            break
-        self._fd = fd
-        if existed:
-            self.recovered_stale = os.fstat(fd).st_size > 0
-        info = {
-            "pid": os.getpid(),
-            "host": os.uname().nodename,
-            "since": time.strftime("%Y-%m-%d %H:%M:%S"),
-        }
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, json.dumps(info).encode() + b"\n", 0)
-
-    def holder(self) -> LockInfo:
-        try:
-            data = json.loads(self.path.read_text(encoding="utf-8") or "{}")
-        except (OSError, ValueError):
-            return LockInfo()
-        if not isinstance(data, dict):
-            return LockInfo()
-        pid = data.get("pid")
-        return LockInfo(
-            pid=pid if isinstance(pid, int) else None,
-            host=str(data.get("host", ""))[:100],
-            since=str(data.get("since", ""))[:40],
-        )
-
-    def locked_message(self) -> str:
-        target = self.path.name[1:].removesuffix(".lock")
-        return (
-            f"{target} is locked: another assessor has it open ({self.holder().describe()}). "
-            "Close that one first, or work on a copy of the file."
-        )
-
-    def release(self) -> None:
-        if self._fd is None:
-            return
-        fd, self._fd = self._fd, None
-        with contextlib.suppress(OSError):
-            os.unlink(self.path)
-        with contextlib.suppress(OSError):
-            os.close(fd)
-
-
-# --------------------------------------------------------------------------------------------
-# Loading what is on disk
-
-
-@dataclass
-class Notice:
-    """Something the user must be told when the session starts."""
-
-    text: str
-    severity: str = "information"
-    """``information``, ``warning`` or ``error`` (Textual's notification severities)."""
-
-
-@dataclass
-class _State:
-    rubric_ref: str | None = None
-    name: str = ""
-    description: str = ""
-    owner: str = ""
-    answers: dict[str, Any] = field(default_factory=dict)
-    notes: dict[str, str] = field(default_factory=dict)
-
-
-def _display(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
-
-
-def _corrupt_name(path: Path) -> Path:
-    stamp = time.strftime("%Y%m%d-%H%M%S")
-    candidate = path.with_name(f"{path.name}.corrupt-{stamp}")
-    n = 1
-    while candidate.exists():
-        candidate = path.with_name(f"{path.name}.corrupt-{stamp}-{n}")
-        n += 1
-    return candidate
-
-
-_PLACEHOLDER_NAME = "\x00unnamed"
-
-
-def _read_state(path: Path, text: str) -> tuple[_State, Rubric]:
-    """Load an assessment strictly, but as a partial one: a missing name or an empty answer is
-    an open question, not an error. Raises InputError when the file is not valid."""
-    from assessor.domain import source as src
-    from assessor.domain.load import DEFAULT_RUBRIC, assessment_from_source, load_rubric
-
-    name = _display(path)
-    source = src.parse(text, name)
-    data = source.data
-    if isinstance(data, dict):
-        use_case = data.get("use_case")
-        if use_case is None and "use_case" not in data:
-            data["use_case"] = use_case = {}
-        if isinstance(use_case, dict) and use_case.get("name") in (None, ""):
-            use_case["name"] = _PLACEHOLDER_NAME
-        answers = data.get("answers")
-        if isinstance(answers, dict) and any(v is None for v in answers.values()):
-            ref = data.get("rubric") if isinstance(data.get("rubric"), str) else None
-            try:
-                rubric = load_rubric(ref or DEFAULT_RUBRIC, relative_to=path.parent)
-            except InputError:
-                rubric = None
-            for key in [k for k, v in answers.items() if v is None]:
-                question = rubric.by_id.get(key) if rubric else None
-                if question is None or not question.nullable:
-                    del answers[key]
-    loaded = assessment_from_source(source, path, complete=False)
-    a = loaded.assessment
-    state = _State(
-        rubric_ref=a.rubric,
-        name="" if a.use_case.name == _PLACEHOLDER_NAME else a.use_case.name,
-        description=a.use_case.description,
-        owner=a.use_case.owner,
-        answers=dict(loaded.answers),
-        notes=dict(a.notes),
-    )
-    return state, loaded.rubric
-
-
-def _salvage(path: Path, text: str | None) -> tuple[_State, Rubric, int]:
-    """Whatever can be recovered from a file that is not a valid assessment."""
-    from assessor.domain import source as src
-    from assessor.domain.assessment import coerce_answer
-    from assessor.domain.load import DEFAULT_RUBRIC, load_rubric
-
-    data: Any = {}
-    raw: dict[Any, str] = {}
-    if text is not None:
-        try:
-            parsed = src.parse(text, path.name)
-            data, raw = parsed.data, parsed.raw
-        except InputError:
-            data = {}
-    if not isinstance(data, dict):
-        data = {}
-    state = _State()
-    ref = data.get("rubric")
-    rubric = None
-    if isinstance(ref, str) and ref:
-        try:
-            rubric = load_rubric(ref, relative_to=path.parent)
-            state.rubric_ref = ref
-        except InputError:
-            rubric = None
-    if rubric is None:
-        rubric = load_rubric(DEFAULT_RUBRIC)
-    use_case = data.get("use_case")
-    if isinstance(use_case, dict):
-        for key in ("name", "description", "owner"):
-            value = use_case.get(key)
-            if value is not None and not isinstance(value, dict | list):
-                text_value = value if isinstance(value, str) else raw.get(("use_case", key), "")
-                setattr(state, key, str(text_value)[: 200 if key != "description" else 100_000])
-    answers = data.get("answers")
-    recovered = 0
-    if isinstance(answers, dict):
-        for key, value in answers.items():
-            question = rubric.by_id.get(key)
-            if question is None or (value is None and not question.nullable):
-                continue
-            clean, error = coerce_answer(question, value, raw.get(("answers", key)))
-            if error is None:
-                state.answers[key] = clean
-                recovered += 1
-    notes = data.get("notes")
-    if isinstance(notes, dict):
-        for key, value in notes.items():
-            if key in rubric.by_id and isinstance(value, str):
-                state.notes[key] = value
-    return state, rubric, recovered
-
-
-# --------------------------------------------------------------------------------------------
-# The session
 
 
 def describe_os_error(exc: OSError) -> str:
@@ -448,7 +201,7 @@ class Session:
                 raise InputError(Problem(path.name, message="file too large"))
             raw_bytes = path.read_bytes()
         except PermissionError:
-            raise InputError(Problem(_display(path), message="permission denied")) from None
+            raise InputError(Problem(display_name(path), message="permission denied")) from None
         except InputError as exc:
             self._set_aside(None, exc)
             return
@@ -461,10 +214,10 @@ class Session:
             self._rubric = load_rubric(DEFAULT_RUBRIC)
             return
         try:
-            state, rubric = _read_state(path, text)
+            state, rubric = read_state(path, text)
         except InputError as exc:
             if any(p.path == "rubric" for p in exc.problems) or any(
-                p.file != _display(path) and p.file != path.name for p in exc.problems
+                p.file != display_name(path) and p.file != path.name for p in exc.problems
             ):
                 # The file names a rubric that cannot be loaded: that is the rubric's problem
                 # (or a moved file), not a corrupt assessment. Say so instead of guessing.
@@ -513,7 +266,7 @@ class Session:
         self.owner = fields.get("owner", "")
         return True
 
-    def _take(self, state: _State, rubric: Rubric) -> None:
+    def _take(self, state: SavedState, rubric: Rubric) -> None:
         self._rubric = rubric
         self.rubric_ref = state.rubric_ref
         for key in ("name", "description", "owner"):
@@ -524,7 +277,7 @@ class Session:
 
     def _set_aside(self, text: str | None, exc: InputError) -> None:
         path = self.path
-        state, rubric, recovered = _salvage(path, text)
+        state, rubric, recovered = salvage(path, text)
         self._take(state, rubric)
         first = exc.problems[0] if exc.problems else None
         why = f"{first}" if first else "it is not a valid assessment"
@@ -533,7 +286,7 @@ class Session:
         if self.readonly:
             self.notices.append(Notice(f"{path.name} is not a valid assessment: {why}", "error"))
             return
-        aside = _corrupt_name(path)
+        aside = corrupt_name(path)
         try:
             os.replace(path, aside)
         except OSError as e:

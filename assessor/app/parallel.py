@@ -1,5 +1,6 @@
-"""Do a large portfolio's per-use-case work on every CPU, with forked workers.
+"""The one parallel pool: a large batch's per-item work on the CPUs left free, in forked workers.
 
+Scoring many files and rendering a large portfolio both go through :func:`map_in_chunks`.
 Loading, scoring and rendering a use case are pure CPU work in Python, so threads would not
 help. After the parent has loaded the rubric and compiled the templates, ``os.fork`` gives
 each worker that state for free; a worker handles a contiguous share of the items and sends
@@ -8,11 +9,13 @@ the rest in order.
 
 Errors keep their meaning: invalid input in any share is reported together with the others
 (one :class:`~assessor.errors.InputError` with every problem), another assessor error is
-raised again as itself, and a crash becomes a :class:`~assessor.errors.ReportError`.
+raised again as itself, and a crash becomes a :class:`~assessor.errors.WorkerError`. An
+interrupted parent (Ctrl+C, an error in its own share) kills and reaps every worker.
 
 Used only where it pays off and is safe: at least :data:`PARALLEL_FROM` items, ``os.fork``
 available, and no other thread running (fork copies only the calling thread).
-``ASSESSOR_JOBS=1`` turns it off (the same switch as scoring).
+The number of workers follows the CPUs the load average leaves free (on a busy machine
+forking costs more than it saves); ``ASSESSOR_JOBS=N`` sets it (1: off).
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ import threading
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
-from assessor.errors import AssessorError, InputError, Problem, ReportError
+from assessor.errors import AssessorError, InputError, Problem, WorkerError
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -37,10 +40,14 @@ def jobs_for(count: int) -> int:
     wanted = os.environ.get("ASSESSOR_JOBS", "")
     if wanted.isdigit():
         limit = int(wanted)
-    elif hasattr(os, "sched_getaffinity"):
-        limit = len(os.sched_getaffinity(0))
     else:
-        limit = os.cpu_count() or 1
+        if hasattr(os, "sched_getaffinity"):
+            limit = len(os.sched_getaffinity(0))
+        else:
+            limit = os.cpu_count() or 1
+        if hasattr(os, "getloadavg"):
+            # Workers only help on CPUs other work leaves free.
+            limit = min(limit, max(1, int(limit - os.getloadavg()[0] + 1)))
     if count < PARALLEL_FROM or not hasattr(os, "fork") or threading.active_count() > 1:
         return 1
     return max(1, min(limit, MAX_JOBS, count // (PARALLEL_FROM // 2)))
@@ -80,7 +87,7 @@ def map_in_chunks(work: Callable[[Sequence[T]], list[R]], items: Sequence[T]) ->
             cls, message = value
             raise cls(message)
         else:
-            raise ReportError(f"a worker process failed: {value}")
+            raise WorkerError(f"a worker process failed: {value}")
     if problems:
         raise InputError(problems)
     return results

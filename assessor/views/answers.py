@@ -6,11 +6,8 @@ import re
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from assessor.app.session import Session
     from assessor.domain.rubric import Question
-    from assessor.session import Session
-
-FORMAT_LABELS = {"md": "Markdown", "html": "HTML", "pdf": "PDF", "json": "JSON"}
-
 
 def choices(question: Question) -> list[tuple[Any, str, str]]:
     """(value, label, help) of each option a choice or yes/no question offers."""
@@ -28,16 +25,6 @@ def format_answer(question: Question, value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
-
-
-def report_formats() -> list[str]:
-    """The formats ``assessor.reports.write_report`` offers (Markdown and JSON at least)."""
-    try:
-        from assessor import reports
-    except ImportError:
-        return ["md", "json"]
-    formats = getattr(reports, "FORMATS", None)
-    return list(formats) if formats else list(FORMAT_LABELS)
 
 
 def slug(text: str) -> str:

@@ -1,0 +1,149 @@
+"""Reading what is on disk back into a session, strictly or, for a damaged file, by salvage.
+
+A partial assessment loads back with every answer in place (a missing name or an empty answer
+is an open question, not an error). A file that is not a valid assessment is salvaged:
+whatever answers can be recovered are kept, and the file is set aside by the session.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from assessor.errors import InputError
+
+if TYPE_CHECKING:
+    from assessor.domain.rubric import Rubric
+
+
+@dataclass
+class Notice:
+    """Something the user must be told when the session starts."""
+
+    text: str
+    severity: str = "information"
+    """``information``, ``warning`` or ``error`` (Textual's notification severities)."""
+
+
+@dataclass
+class SavedState:
+    rubric_ref: str | None = None
+    name: str = ""
+    description: str = ""
+    owner: str = ""
+    answers: dict[str, Any] = field(default_factory=dict)
+    notes: dict[str, str] = field(default_factory=dict)
+
+
+def display_name(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def corrupt_name(path: Path) -> Path:
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    candidate = path.with_name(f"{path.name}.corrupt-{stamp}")
+    n = 1
+    while candidate.exists():
+        candidate = path.with_name(f"{path.name}.corrupt-{stamp}-{n}")
+        n += 1
+    return candidate
+
+
+_PLACEHOLDER_NAME = "\x00unnamed"
+
+
+def read_state(path: Path, text: str) -> tuple[SavedState, Rubric]:
+    """Load an assessment strictly, but as a partial one: a missing name or an empty answer is
+    an open question, not an error. Raises InputError when the file is not valid."""
+    from assessor.domain import source as src
+    from assessor.domain.load import DEFAULT_RUBRIC, assessment_from_source, load_rubric
+
+    name = display_name(path)
+    source = src.parse(text, name)
+    data = source.data
+    if isinstance(data, dict):
+        use_case = data.get("use_case")
+        if use_case is None and "use_case" not in data:
+            data["use_case"] = use_case = {}
+        if isinstance(use_case, dict) and use_case.get("name") in (None, ""):
+            use_case["name"] = _PLACEHOLDER_NAME
+        answers = data.get("answers")
+        if isinstance(answers, dict) and any(v is None for v in answers.values()):
+            ref = data.get("rubric") if isinstance(data.get("rubric"), str) else None
+            try:
+                rubric = load_rubric(ref or DEFAULT_RUBRIC, relative_to=path.parent)
+            except InputError:
+                rubric = None
+            for key in [k for k, v in answers.items() if v is None]:
+                question = rubric.by_id.get(key) if rubric else None
+                if question is None or not question.nullable:
+                    del answers[key]
+    loaded = assessment_from_source(source, path, complete=False)
+    a = loaded.assessment
+    state = SavedState(
+        rubric_ref=a.rubric,
+        name="" if a.use_case.name == _PLACEHOLDER_NAME else a.use_case.name,
+        description=a.use_case.description,
+        owner=a.use_case.owner,
+        answers=dict(loaded.answers),
+        notes=dict(a.notes),
+    )
+    return state, loaded.rubric
+
+
+def salvage(path: Path, text: str | None) -> tuple[SavedState, Rubric, int]:
+    """Whatever can be recovered from a file that is not a valid assessment."""
+    from assessor.domain import source as src
+    from assessor.domain.assessment import coerce_answer
+    from assessor.domain.load import DEFAULT_RUBRIC, load_rubric
+
+    data: Any = {}
+    raw: dict[Any, str] = {}
+    if text is not None:
+        try:
+            parsed = src.parse(text, path.name)
+            data, raw = parsed.data, parsed.raw
+        except InputError:
+            data = {}
+    if not isinstance(data, dict):
+        data = {}
+    state = SavedState()
+    ref = data.get("rubric")
+    rubric = None
+    if isinstance(ref, str) and ref:
+        try:
+            rubric = load_rubric(ref, relative_to=path.parent)
+            state.rubric_ref = ref
+        except InputError:
+            rubric = None
+    if rubric is None:
+        rubric = load_rubric(DEFAULT_RUBRIC)
+    use_case = data.get("use_case")
+    if isinstance(use_case, dict):
+        for key in ("name", "description", "owner"):
+            value = use_case.get(key)
+            if value is not None and not isinstance(value, dict | list):
+                text_value = value if isinstance(value, str) else raw.get(("use_case", key), "")
+                setattr(state, key, str(text_value)[: 200 if key != "description" else 100_000])
+    answers = data.get("answers")
+    recovered = 0
+    if isinstance(answers, dict):
+        for key, value in answers.items():
+            question = rubric.by_id.get(key)
+            if question is None or (value is None and not question.nullable):
+                continue
+            clean, error = coerce_answer(question, value, raw.get(("answers", key)))
+            if error is None:
+                state.answers[key] = clean
+                recovered += 1
+    notes = data.get("notes")
+    if isinstance(notes, dict):
+        for key, value in notes.items():
+            if key in rubric.by_id and isinstance(value, str):
+                state.notes[key] = value
+    return state, rubric, recovered
