@@ -9,6 +9,7 @@ if TYPE_CHECKING:
     from assessor.app.session import Session
     from assessor.domain.rubric import Question
 
+
 def choices(question: Question) -> list[tuple[Any, str, str]]:
     """(value, label, help) of each option a choice or yes/no question offers."""
     if question.type == "boolean":

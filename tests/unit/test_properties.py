@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from assessor.domain import scoring
+from assessor.domain import counterfactuals, scoring
 from assessor.domain.assessment import UseCase, effective_answers
 from assessor.domain.conditions import Condition
 from assessor.domain.load import DEFAULT_RUBRIC, load_rubric
@@ -192,7 +192,7 @@ def test_to_improve_is_what_an_exhaustive_search_finds(
 def monkeypatch_module() -> Any:
     """List every improvement (no cap) while comparing with the exhaustive search."""
     mp = pytest.MonkeyPatch()
-    mp.setattr(scoring, "MAX_IMPROVEMENTS", 10_000)
+    mp.setattr(counterfactuals, "MAX_IMPROVEMENTS", 10_000)
     yield mp
     mp.undo()
 
