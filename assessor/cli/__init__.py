@@ -309,7 +309,7 @@ def scaffold(
     Patterns: human_fallback, async_pipeline, response_cache (add with --with, remove with
     --without); evaluation is always on and cannot be removed.
     """
-    from assessor.cli.scaffold import run_scaffold
+    from assessor.cli.scaffolding import run_scaffold
 
     run_scaffold(
         file,

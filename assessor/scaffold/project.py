@@ -2,7 +2,7 @@
 
 ``prepare()`` does everything that can be refused without writing (load, score, user-text
 checks, names, patterns); ``render_project()`` is ``prepare()`` + :func:`render.render`. The CLI
-(``assessor.cli.scaffold``), the TUI, the wizard and the tests all go through these; none of
+(``assessor.cli.scaffolding``), the TUI, the wizard and the tests all go through these; none of
 them prompts, spins or looks at a terminal: progress is reported through a callback.
 """
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from assessor.cli import scaffold as command
+from assessor.cli import scaffolding as command
 
 PACKAGE = "src/refund_policy_assistant"
 
