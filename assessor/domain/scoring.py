@@ -25,7 +25,7 @@ from pydantic import BaseModel, ConfigDict
 
 from assessor.domain import costmodel
 from assessor.domain.assessment import UseCase, effective_and_applicable
-from assessor.domain.rubric import Rubric, Rule, Verdict
+from assessor.domain.rubric import Rubric, Verdict
 
 
 class _Out(BaseModel):
@@ -124,10 +124,6 @@ def _flat(text: str) -> str:
     return " ".join(text.split())
 
 
-def _dimensions(rubric: Rubric, answers: dict[str, Any]) -> list[DimensionScore]:
-    return [DimensionScore(**d) for d in dimension_data(rubric, answers)]
-
-
 def dimension_data(rubric: Rubric, answers: dict[str, Any]) -> list[dict[str, Any]]:
     out = []
     for d, evaluate in rubric.compiled.dimensions:
@@ -136,15 +132,6 @@ def dimension_data(rubric: Rubric, answers: dict[str, Any]) -> list[dict[str, An
             {"id": d.id, "title": d.title, "score": value, "level": level, "weight": d.weight}
         )
     return out
-
-
-def _findings(rubric: Rubric, answers: dict[str, Any]) -> tuple[list[Rule], list[Rule]]:
-    blockers: list[Rule] = []
-    conditions: list[Rule] = []
-    for rule, test in rubric.compiled.rules:
-        if test(answers) is True:
-            (blockers if rule.kind == "blocker" else conditions).append(rule)
-    return blockers, conditions
 
 
 def _verdict(blockers: list[Any], conditions: list[Any]) -> Verdict:
@@ -168,24 +155,10 @@ def place_in_band(
     return int(lo + round((hi - lo) * base / 100.0))
 
 
-def _final_score(
-    rubric: Rubric, dims: list[DimensionScore], verdict: Verdict, findings: int
-) -> int:
-    return place_in_band(rubric, [(d.weight, d.score) for d in dims], verdict, findings)
-
-
 def _final_score_data(
     rubric: Rubric, dims: list[dict[str, Any]], verdict: Verdict, findings: int
 ) -> int:
     return place_in_band(rubric, [(d["weight"], d["score"]) for d in dims], verdict, findings)
-
-
-def quick(rubric: Rubric, answers: dict[str, Any]) -> tuple[Verdict, int]:
-    """Verdict and score of effective answers only: what portfolio sorting needs."""
-    blockers, conditions = _findings(rubric, answers)
-    verdict = _verdict(blockers, conditions)
-    n = len(blockers) if blockers else len(conditions)
-    return verdict, _final_score(rubric, _dimensions(rubric, answers), verdict, n)
 
 
 def score(

@@ -150,11 +150,13 @@ def test_the_safer_orders_cover_the_issue_list() -> None:
 def exhaustive_improvements(given: dict[str, Any]) -> set[tuple[tuple[str, str], ...]]:
     """Every single change raising the verdict, and every pair raising it beyond both of its
     changes alone: the definition of ``to_improve``, by brute force."""
-    base = effective_answers(RUBRIC, given)
-    rank = RANK[scoring.quick(RUBRIC, base)[0]]
 
     def rank_of(changes: dict[str, Any]) -> int:
-        return RANK[scoring.quick(RUBRIC, effective_answers(RUBRIC, {**given, **changes}))[0]]
+        data = scoring.score_data(RUBRIC, CASE, {**given, **changes}, improvements=False)
+        return RANK[data["verdict"]]
+
+    base = effective_answers(RUBRIC, given)
+    rank = rank_of({})
 
     changes = [
         (q.id, v)
