@@ -35,7 +35,13 @@ def load_all(files: Iterable[Path], rubric_path: Path | None = None) -> list[Loa
 
 
 def score_loaded(item: Loaded) -> Result:
-    return score(item.rubric, item.assessment.use_case, item.answers, notes=item.assessment.notes)
+    return score(
+        item.rubric,
+        item.assessment.use_case,
+        item.answers,
+        notes=item.assessment.notes,
+        evidence=item.assessment.evidence,
+    )
 
 
 def score_files(files: Iterable[Path], rubric_path: Path | None = None) -> list[Result]:
@@ -77,7 +83,11 @@ def score_files_json(
         """The chunk's results as one JSON array (or object, for a single file)."""
         data = [
             score_data(
-                item.rubric, item.assessment.use_case, item.answers, notes=item.assessment.notes
+                item.rubric,
+                item.assessment.use_case,
+                item.answers,
+                notes=item.assessment.notes,
+                evidence=item.assessment.evidence,
             )
             for item in load_all(chunk, rubric_path)
         ]

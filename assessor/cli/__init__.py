@@ -410,3 +410,7 @@ def init(file: Path, rubric_ref: str | None, force: bool) -> None:
 
 def run() -> None:  # pragma: no cover - console entry alias
     main(prog_name=os.path.basename(sys.argv[0]) or "assessor")
+
+
+# The evidence commands register themselves on `main` (click only at module scope).
+from assessor.cli import evidence as _evidence  # noqa: E402, F401

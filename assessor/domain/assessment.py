@@ -8,6 +8,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from assessor.domain.evidence import Evidence
 from assessor.domain.rubric import Question, Rubric
 
 
@@ -34,6 +35,8 @@ class Assessment(BaseModel):
     """Answers by question id; validated against the rubric, not by this model."""
     notes: dict[str, str] = Field(default_factory=dict)
     """Free-text notes by question id, shown in reports."""
+    evidence: list[Evidence] = Field(default_factory=list)
+    """Measured results recorded by ``assessor evidence add`` / ``pull``, oldest first."""
 
     def to_document(self) -> dict[str, Any]:
         """The assessment as plain data in file order, omitting empty optional parts."""
@@ -49,6 +52,8 @@ class Assessment(BaseModel):
         doc["answers"] = dict(self.answers)
         if self.notes:
             doc["notes"] = dict(self.notes)
+        if self.evidence:
+            doc["evidence"] = [e.model_dump(exclude_none=True) for e in self.evidence]
         return doc
 
 

@@ -38,6 +38,9 @@ class CompiledRubric:
             q.id: q.applies_when.compile() if q.applies_when else None for q in rubric.questions
         }
         self.rules: list[tuple[Rule, Compiled]] = [(r, r.when.compile()) for r in rubric.rules]
+        self.evidence_rules: list[Compiled | None] = [
+            r.when.compile() if r.when else None for r in rubric.evidence.rules
+        ]
         self.cases: dict[str, list[tuple[Case, Compiled]]] = {
             d.id: [(c, c.when.compile()) for c in d.cases] for d in rubric.dimensions
         }

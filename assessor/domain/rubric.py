@@ -249,6 +249,40 @@ class CostDefaults(_Strict):
     max_threshold: float = Field(default=0.99, ge=0, le=1)
 
 
+class EvidenceRule(_Strict):
+    """A finding about the measured evidence itself (too few cases, too old).
+
+    ``reason`` and ``fix`` may use ``{n}``, ``{errors}``, ``{rate}``, ``{upper}``,
+    ``{age_days}``, ``{min_cases}`` and ``{max_age_days}``.
+    """
+
+    id: str = Field(pattern=RULE_ID)
+    kind: Literal["blocker", "condition"] = "condition"
+    test: Literal["too_few_cases", "stale"]
+    """``too_few_cases``: fewer than ``min_cases`` cases; ``stale``: measured more than
+    ``max_age_days`` days ago."""
+    when: Condition | None = None
+    """Checked only where this holds (always when omitted)."""
+    title: str
+    reason: str
+    guide: str
+    fix: str
+
+
+class EvidencePolicy(_Strict):
+    """How measured evidence (``assessor evidence add``) is recorded and judged."""
+
+    question: str = "error_rate"
+    """The answer a measurement sets (a fraction question)."""
+    source_question: str = "error_rate_source"
+    """The answer set to ``measured`` alongside it."""
+    max_age_days: int = Field(default=90, ge=1)
+    """Evidence measured longer ago than this is stale."""
+    min_cases: int = Field(default=100, ge=1)
+    """Fewer cases than this are too few for a measurement to count."""
+    rules: list[EvidenceRule] = []
+
+
 class Scoring(_Strict):
     bands: dict[Verdict, tuple[int, int]] = {
         "not_ready": (0, 39),
@@ -288,6 +322,8 @@ class Rubric(_Strict):
     policy: ByLevel
     costs: CostDefaults = CostDefaults()
     scoring: Scoring = Scoring()
+    evidence: EvidencePolicy = EvidencePolicy()
+    """How measured results are recorded and judged (``assessor evidence add``)."""
 
     @field_validator("version", mode="before")
     @classmethod
@@ -335,6 +371,17 @@ class Rubric(_Strict):
                     check(v.if_, f"patterns[{i}].params.{key}.if")
                 if isinstance(v, ParamBy) and v.by not in by_id:
                     problems.append(f"patterns[{i}].params.{key}.by: unknown question {v.by!r}")
+        if "evidence" in self.model_fields_set:
+            for name in ("question", "source_question"):
+                ref = getattr(self.evidence, name)
+                if ref not in by_id:
+                    problems.append(f"evidence.{name}: unknown question {ref!r}")
+            rule_ids = {r.id for r in self.rules}
+            for i, er in enumerate(self.evidence.rules):
+                if er.id in rule_ids:
+                    problems.append(f"evidence.rules[{i}].id: duplicate rule id {er.id!r}")
+                rule_ids.add(er.id)
+                check(er.when, f"evidence.rules[{i}].when")
         if self.policy.key not in by_id:
             problems.append(f"policy.key: unknown question {self.policy.key!r}")
         if problems:

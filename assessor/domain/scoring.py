@@ -18,6 +18,8 @@ How the numbers are made (also in the README):
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
@@ -25,7 +27,8 @@ from pydantic import BaseModel, ConfigDict
 
 from assessor.domain import costmodel
 from assessor.domain.assessment import UseCase, effective_and_applicable
-from assessor.domain.rubric import Rubric, Verdict
+from assessor.domain.evidence import Evidence, judge
+from assessor.domain.rubric import VERDICTS, Rubric, Verdict
 
 
 class _Out(BaseModel):
@@ -99,6 +102,8 @@ class Result(_Out):
     open_questions: list[str] = []
     answers: dict[str, Any] = {}
     notes: dict[str, str] = {}
+    evidence: dict[str, Any] | None = None
+    """Measured evidence on record and how it was judged (None without evidence)."""
 
 
 _PLACEHOLDER = re.compile(r"\{([a-z][a-z0-9_]*)\}")
@@ -169,14 +174,25 @@ def score(
     partial: bool = False,
     notes: dict[str, str] | None = None,
     improvements: bool = True,
+    evidence: Sequence[Evidence] = (),
+    now: datetime | None = None,
 ) -> Result:
     """Score validated answers.
 
     With ``partial``, unanswered questions stay open: rules that depend on them do not fire,
     dimensions that read them have no score, and the verdict is marked provisional.
+    ``evidence`` (the assessment's measured results) is judged as of ``now`` (default: the
+    current time): see :mod:`assessor.domain.evidence`.
     """
     data = score_data(
-        rubric, use_case, answers, partial=partial, notes=notes, improvements=improvements
+        rubric,
+        use_case,
+        answers,
+        partial=partial,
+        notes=notes,
+        improvements=improvements,
+        evidence=evidence,
+        now=now,
     )
     return Result.model_validate(data)
 
@@ -189,6 +205,8 @@ def score_data(
     partial: bool = False,
     notes: dict[str, str] | None = None,
     improvements: bool = True,
+    evidence: Sequence[Evidence] = (),
+    now: datetime | None = None,
 ) -> dict[str, Any]:
     """What :func:`score` returns, as plain data in the :class:`Result` JSON shape.
 
@@ -199,24 +217,41 @@ def score_data(
     """
     given = dict(answers)
     answers, applicable = effective_and_applicable(rubric, given, partial=partial)
+    # Measured evidence: rules and dimensions read the error rate's upper bound (one place).
+    judgement = judge(rubric, answers, list(evidence), now)
+    shown = answers
+    if judgement.overrides:
+        answers = {**answers, **judgement.overrides}
     compiled = rubric.compiled
     dims = dimension_data(rubric, answers)
     fired = [i for i, (_, test) in enumerate(compiled.rules) if test(answers) is True]
     blocker_ids = [i for i in fired if compiled.rule_blocker[i]]
     condition_ids = [i for i in fired if not compiled.rule_blocker[i]]
-    verdict = _verdict(blocker_ids, condition_ids)
-    final = _final_score_data(rubric, dims, verdict, len(blocker_ids or condition_ids))
+    extra_blockers = [f for f in judgement.findings if f["kind"] == "blocker"]
+    extra_conditions = [f for f in judgement.findings if f["kind"] != "blocker"]
+    verdict = _verdict(blocker_ids + extra_blockers, condition_ids + extra_conditions)
+    held = (
+        len(blocker_ids) + len(extra_blockers)
+        if verdict == "not_ready"
+        else len(condition_ids) + len(extra_conditions)
+    )
+    final = _final_score_data(rubric, dims, verdict, held)
+    measured = rubric.evidence.question
 
     def finding(index: int) -> dict[str, Any]:
         rule = compiled.rules[index][0]
+        reads = compiled.rule_reads_ordered[index]
+        reason = _words(rubric, rule.reason, shown)
+        if judgement.sentence and measured in reads:
+            reason = f"{reason} {judgement.sentence}"
         return {
             "id": rule.id,
             "kind": rule.kind,
             "title": rule.title,
-            "reason": _words(rubric, rule.reason, answers),
+            "reason": reason,
             "guide": _flat(rule.guide),
             "fix": _flat(rule.fix),
-            "answers": {q: answers[q] for q in compiled.rule_reads_ordered[index] if q in answers},
+            "answers": {q: shown[q] for q in reads if q in shown},
         }
 
     from assessor.domain.counterfactuals import improvement_data
@@ -232,11 +267,16 @@ def score_data(
         "score": final,
         "provisional": partial and any(rubric.by_id[q].required for q in open_questions),
         "dimensions": dims,
-        "blockers": [finding(i) for i in blocker_ids],
-        "conditions": [finding(i) for i in condition_ids],
+        "blockers": [finding(i) for i in blocker_ids] + extra_blockers,
+        "conditions": [finding(i) for i in condition_ids] + extra_conditions,
         "patterns": _pattern_data(rubric, answers, cost),
         "to_improve": (
-            improvement_data(rubric, given, verdict, partial=partial, base=(answers, fired, dims))
+            _capped(
+                improvement_data(
+                    rubric, given, verdict, partial=partial, base=(answers, fired, dims)
+                ),
+                judgement.findings,
+            )
             if improvements
             else []
         ),
@@ -244,7 +284,19 @@ def score_data(
         "open_questions": open_questions,
         "answers": given,
         "notes": dict(notes or {}),
+        "evidence": judgement.summary,
     }
+
+
+def _capped(
+    improvements: list[dict[str, Any]], held: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Answer changes cannot clear findings about the evidence itself (too few cases, stale):
+    with such findings, improvements that would go past the verdict they allow are dropped."""
+    if not held:
+        return improvements
+    ceiling = 0 if any(f["kind"] == "blocker" for f in held) else 1
+    return [i for i in improvements if VERDICTS.index(i["verdict"]) <= ceiling]
 
 
 def _pattern_data(

@@ -35,6 +35,8 @@ class SavedState:
     owner: str = ""
     answers: dict[str, Any] = field(default_factory=dict)
     notes: dict[str, str] = field(default_factory=dict)
+    evidence: list[Any] = field(default_factory=list)
+    """Measured results on record (:class:`assessor.domain.evidence.Evidence`), kept as is."""
 
 
 def display_name(path: Path) -> str:
@@ -92,6 +94,7 @@ def read_state(path: Path, text: str) -> tuple[SavedState, Rubric]:
         owner=a.use_case.owner,
         answers=dict(loaded.answers),
         notes=dict(a.notes),
+        evidence=list(a.evidence),
     )
     return state, loaded.rubric
 

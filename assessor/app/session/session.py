@@ -90,6 +90,8 @@ class Session:
         self.owner = ""
         self.answers: dict[str, Any] = {}
         self.notes: dict[str, str] = {}
+        self.evidence: list[Any] = []
+        """Measured results on record (``evidence:``); the session keeps them as they are."""
         self.lock = lock
         self.readonly = readonly
         """Opened while another assessor holds the file: nothing is ever written."""
@@ -274,6 +276,7 @@ class Session:
                 setattr(self, key, getattr(state, key))
         self.answers = dict(state.answers)
         self.notes = dict(state.notes)
+        self.evidence = list(state.evidence)
 
     def _set_aside(self, text: str | None, exc: InputError) -> None:
         path = self.path
@@ -358,7 +361,7 @@ class Session:
 
         return score(
             self.rubric, self.use_case(), self.answers, partial=True, improvements=False,
-            notes=self.notes,
+            notes=self.notes, evidence=self.evidence,
         )  # fmt: skip
 
     def result(self) -> Result:
@@ -367,7 +370,7 @@ class Session:
 
         return score(
             self.rubric, self.use_case(), self.answers, partial=not self.complete,
-            notes=self.notes,
+            notes=self.notes, evidence=self.evidence,
         )  # fmt: skip
 
     def parse_answer(self, question: Question, text: str) -> tuple[Any, str | None]:
@@ -488,6 +491,8 @@ class Session:
         notes = {q.id: self.notes[q.id] for q in self.rubric.questions if self.notes.get(q.id)}
         if notes:
             doc["notes"] = notes
+        if self.evidence:
+            doc["evidence"] = [e.model_dump(exclude_none=True) for e in self.evidence]
         return doc
 
     def render(self) -> str:
