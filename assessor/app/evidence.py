@@ -56,20 +56,24 @@ def read_results_file(path: Path) -> tuple[bytes, str]:
         raise InputError(Problem(name, message="is a folder, not a results file")) from None
     except PermissionError:
         raise InputError(Problem(name, message="permission denied")) from None
-    with os.fdopen(fd, "rb") as handle:
-        info = os.fstat(handle.fileno())
-        if stat.S_ISDIR(info.st_mode):
-            raise InputError(Problem(name, message="is a folder, not a results file"))
-        if not stat.S_ISREG(info.st_mode):
-            raise InputError(Problem(name, message="not a regular file"))
-        if info.st_size > MAX_RESULTS_BYTES:
-            raise InputError(
-                Problem(
-                    name,
-                    message=f"file too large ({info.st_size:,} bytes; at most "
-                    f"{MAX_RESULTS_BYTES:,})",
-                )
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):
+        os.close(fd)
+        what = (
+            "is a folder, not a results file"
+            if stat.S_ISDIR(info.st_mode)
+            else ("not a regular file")
+        )
+        raise InputError(Problem(name, message=what))
+    if info.st_size > MAX_RESULTS_BYTES:
+        os.close(fd)
+        raise InputError(
+            Problem(
+                name,
+                message=f"file too large ({info.st_size:,} bytes; at most {MAX_RESULTS_BYTES:,})",
             )
+        )
+    with os.fdopen(fd, "rb") as handle:
         return handle.read(), name
 
 

@@ -198,16 +198,22 @@ def entry(
 
 
 def iso(moment: datetime) -> str:
-    """A time as ISO 8601 in UTC, to the second (``2026-01-31T12:00:00Z``)."""
-    return moment.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    """A time as ISO 8601 in UTC, to the millisecond (``2026-01-31T12:00:00.250Z``)."""
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def latest(entries: list[Evidence]) -> list[Evidence]:
-    """The entries of the newest recording (one ``evidence add`` may record several files)."""
+    """The entries of the last recording: one ``evidence add`` may record several files, and
+    appends them together with one ``recorded_at``."""
     if not entries:
         return []
-    newest = max(parse_time(e.recorded_at) for e in entries)
-    return [e for e in entries if parse_time(e.recorded_at) == newest]
+    last = entries[-1].recorded_at
+    out: list[Evidence] = []
+    for e in reversed(entries):
+        if e.recorded_at != last:
+            break
+        out.append(e)
+    return out[::-1]
 
 
 def pooled_rate(entries: list[Evidence]) -> float:

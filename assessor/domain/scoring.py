@@ -273,8 +273,13 @@ def score_data(
         "to_improve": (
             _capped(
                 improvement_data(
-                    rubric, given, verdict, partial=partial, base=(answers, fired, dims)
+                    rubric,
+                    given,
+                    _verdict(blocker_ids, condition_ids),
+                    partial=partial,
+                    base=(answers, fired, dims),
                 ),
+                verdict,
                 judgement.findings,
             )
             if improvements
@@ -289,14 +294,16 @@ def score_data(
 
 
 def _capped(
-    improvements: list[dict[str, Any]], held: list[dict[str, Any]]
+    improvements: list[dict[str, Any]], verdict: Verdict, held: list[dict[str, Any]]
 ) -> list[dict[str, Any]]:
     """Answer changes cannot clear findings about the evidence itself (too few cases, stale):
-    with such findings, improvements that would go past the verdict they allow are dropped."""
+    with such findings, only improvements that still raise the verdict, and do not go past
+    what those findings allow, are kept."""
     if not held:
         return improvements
     ceiling = 0 if any(f["kind"] == "blocker" for f in held) else 1
-    return [i for i in improvements if VERDICTS.index(i["verdict"]) <= ceiling]
+    now = VERDICTS.index(verdict)
+    return [i for i in improvements if now < VERDICTS.index(i["verdict"]) <= ceiling]
 
 
 def _pattern_data(
