@@ -66,6 +66,7 @@ def evidence_pull(file: Path, url: str, token: str) -> None:
 
 
 def _report(done: Recorded) -> None:
+    from assessor.domain.evidence import percent_text as pct
     from assessor.fileio import terminal_safe
 
     for item in done.entries:
@@ -73,8 +74,8 @@ def _report(done: Recorded) -> None:
         click.echo(
             terminal_safe(
                 f"{item['path']}: {item['kind']}, {item['errors']:,} wrong of {item['n']:,} "
-                f"({item['error_rate']:.2%}; 95% interval {item['lower_95']:.2%} to "
-                f"{item['upper_95']:.2%}){extra}"
+                f"({pct(item['error_rate'])}; 95% interval {pct(item['lower_95'])} to "
+                f"{pct(item['upper_95'])}){extra}"
             )
         )
     before, after = done.before, done.after

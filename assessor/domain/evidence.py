@@ -279,8 +279,8 @@ def judge(
     facts = {
         "n": n,
         "errors": errors,
-        "rate": _percent(rate),
-        "upper": _percent(hi),
+        "rate": percent_text(rate),
+        "upper": percent_text(hi),
         "age_days": age_days,
         "min_cases": policy.min_cases,
         "max_age_days": policy.max_age_days,
@@ -330,12 +330,12 @@ def bound_sentence(
     rate: float, upper: float, lower: float, n: int, limit: float | None, needed: int | None
 ) -> str:
     """The finding's words for a measured rate judged on its bound."""
-    head = f"{_percent(rate)} measured on {n:,} case{'s' if n != 1 else ''}"
+    head = f"{percent_text(rate)} measured on {n:,} case{'s' if n != 1 else ''}"
     if limit is None or upper <= limit:
-        return f"{head}; the upper bound {_percent(upper)} is within the limit."
+        return f"{head}; the upper bound {percent_text(upper)} is within the limit."
     words = _limit_words(limit)
     if lower > limit:
-        return f"{head}; even the lower bound {_percent(lower)} is above {words}."
+        return f"{head}; even the lower bound {percent_text(lower)} is above {words}."
     if rate > limit:
         return f"{head}: above {words}."
     more = (
@@ -343,14 +343,15 @@ def bound_sentence(
         if needed
         else ("more cases would")
     )
-    return f"{head}; the upper bound {_percent(upper)} does not rule out more than {words}; {more}."
+    bound = percent_text(upper)
+    return f"{head}; the upper bound {bound} does not rule out more than {words}; {more}."
 
 
 def _limit_words(limit: float) -> str:
     inverse = 1 / limit if limit > 0 else 0
     if inverse and abs(inverse - round(inverse)) < 1e-9:
         return f"1 in {round(inverse):,}"
-    return _percent(limit)
+    return percent_text(limit)
 
 
 def _round_up(value: int) -> int:
@@ -361,8 +362,9 @@ def _round_up(value: int) -> int:
     return -(-value // step) * step
 
 
-def _percent(value: float) -> str:
-    """0.006667 -> '0.67%', 0.024 -> '2.4%', 0.5 -> '50%'."""
+def percent_text(value: float) -> str:
+    """A rate as a percentage, two significant figures below 10%: 0.006667 -> '0.67%',
+    0.024 -> '2.4%', 0.5 -> '50%' (the findings, the reports and the CLI all use this)."""
     pct = value * 100
     if pct == 0:
         return "0%"

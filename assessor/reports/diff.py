@@ -19,7 +19,15 @@ from assessor.domain.scoring import Finding, Result
 from assessor.errors import UsageError
 from assessor.fileio import terminal_safe
 from assessor.reports.safety import md_code, md_inline
-from assessor.reports.words import VERDICT_LABEL, answer_words, one_line, question_label, shorten
+from assessor.reports.words import (
+    VERDICT_LABEL,
+    answer_words,
+    evidence_source_row,
+    evidence_summary,
+    one_line,
+    question_label,
+    shorten,
+)
 
 NOTE_CHARS = 160
 _MISSING: Any = object()
@@ -50,6 +58,14 @@ class Diff:
     removed: list[Finding] = field(default_factory=list)
     patterns_added: list[str] = field(default_factory=list)
     patterns_removed: list[str] = field(default_factory=list)
+    evidence_added: list[dict[str, str]] = field(default_factory=list)
+    """Measurements recorded since OLD, in words (source, cases, rate, interval, date)."""
+
+    @property
+    def evidence_changed(self) -> bool:
+        return bool(self.evidence_added) or (
+            evidence_summary(self.old.evidence) != evidence_summary(self.new.evidence)
+        )
 
     @property
     def verdict_changed(self) -> bool:
@@ -70,6 +86,7 @@ class Diff:
             or self.removed
             or self.patterns_added
             or self.patterns_removed
+            or self.evidence_changed
             or self.verdict_changed
             or self.score_delta
         )
@@ -98,6 +115,12 @@ def compare(old: Loaded, new: Loaded, old_file: str, new_file: str) -> Diff:
     new_p = {p.id: p.title for p in after.patterns}
     d.patterns_added = [title for pid, title in new_p.items() if pid not in old_p]
     d.patterns_removed = [title for pid, title in old_p.items() if pid not in new_p]
+    seen = {(e.sha256, e.recorded_at) for e in old.assessment.evidence}
+    d.evidence_added = [
+        evidence_source_row(e.model_dump(exclude_none=True))
+        for e in new.assessment.evidence
+        if (e.sha256, e.recorded_at) not in seen
+    ]
     return d
 
 
@@ -199,6 +222,17 @@ def render_text(d: Diff) -> str:
         lines += ["", "Recommended patterns:"]
         lines += [t(f"  + {p}") for p in d.patterns_added]
         lines += [t(f"  - {p}") for p in d.patterns_removed]
+    if d.evidence_changed:
+        lines += ["", "Measured evidence:"]
+        for row in d.evidence_added:
+            lines.append(
+                t(
+                    f"  + {row['source']}: {row['cases']}, {row['rate']} "
+                    f"(95% interval {row['interval']}), measured {row['date']}"
+                )
+            )
+        lines.append(t(f"  before: {evidence_summary(d.old.evidence) or 'none'}"))
+        lines.append(t(f"  after:  {evidence_summary(d.new.evidence) or 'none'}"))
     return "\n".join(lines)
 
 
@@ -249,6 +283,22 @@ def render_markdown(d: Diff) -> str:
         lines += ["", "### Recommended patterns", ""]
         lines += [f"- added: {md_inline(p)}" for p in d.patterns_added]
         lines += [f"- removed: {md_inline(p)}" for p in d.patterns_removed]
+    if d.evidence_changed:
+        lines += ["", "### Measured evidence", ""]
+        if d.evidence_added:
+            lines += _table(
+                ["Source", "Cases", "Error rate", "95% interval", "Measured"],
+                [
+                    [md_inline(r["source"]), md_inline(r["cases"]), r["rate"], r["interval"],
+                     md_inline(r["date"])]
+                    for r in d.evidence_added
+                ],
+            )  # fmt: skip
+            lines.append("")
+        lines += [
+            f"- before: {md_inline(evidence_summary(d.old.evidence) or 'none')}",
+            f"- after: {md_inline(evidence_summary(d.new.evidence) or 'none')}",
+        ]
     return "\n".join(lines) + "\n"
 
 

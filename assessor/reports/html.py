@@ -33,6 +33,8 @@ from assessor.reports.words import (
     answer_words,
     capitalized,
     clean,
+    evidence_source_row,
+    evidence_summary,
     money,
     number,
     one_in,
@@ -113,6 +115,15 @@ class UseCaseView:
     @property
     def description_cut(self) -> bool:
         return len(self.short_description) < len(" ".join(self.r.description.split()))
+
+    @property
+    def evidence_summary(self) -> str:
+        return evidence_summary(self.r.evidence)
+
+    @property
+    def evidence_rows(self) -> list[dict[str, str]]:
+        sources = self.r.evidence.get("sources", []) if self.r.evidence else []
+        return [evidence_source_row(s) for s in sources]
 
     @property
     def show_cost(self) -> bool:

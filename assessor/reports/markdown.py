@@ -25,6 +25,8 @@ from assessor.reports.words import (
     answer_words,
     capitalized,
     change_words,
+    evidence_source_row,
+    evidence_summary,
     money,
     number,
     one_in,
@@ -330,6 +332,20 @@ def _use_case(uc: UseCaseReport, rubric: Rubric, *, level: int) -> list[str]:
             ]
     if r.open_questions:
         lines += ["Open questions: " + ", ".join(md_code(q) for q in r.open_questions) + ".", ""]
+    if r.evidence:
+        lines += [heading(h, "Measured evidence"), ""]
+        lines += [md_inline(evidence_summary(r.evidence)), ""]
+        rows = [evidence_source_row(s) for s in r.evidence.get("sources", [])]
+        lines += table(
+            ["Source", "Cases", "Error rate", "95% interval", "Measured", "Run or dataset"],
+            (
+                [md_inline(x["source"]), md_inline(x["cases"]), x["rate"], x["interval"],
+                 md_inline(x["date"]), md_inline(x["id"])]
+                for x in rows
+            ),
+            "llrrll",
+        )  # fmt: skip
+        lines.append("")
 
     if uc.history is not None:
         lines += [heading(h, "History"), ""]

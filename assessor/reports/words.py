@@ -6,6 +6,7 @@ import math
 import re
 from typing import Any
 
+from assessor.domain.evidence import percent_text
 from assessor.domain.rubric import Question, Rubric
 from assessor.fileio import terminal_safe
 
@@ -194,3 +195,65 @@ def change_words(rubric: Rubric, answers: dict[str, Any], changes: dict[str, Any
 
 def capitalized(text: str) -> str:
     return text[:1].upper() + text[1:]
+
+
+# ---------------------------------------------------------------------------------------------
+# Measured evidence (``assessor evidence add``)
+
+
+def evidence_source_row(source: dict[str, Any]) -> dict[str, str]:
+    """One recorded measurement in words: source, cases, rate, interval, date."""
+    where = clean(source.get("path", ""))
+    label = {
+        "assessor-eval": "project eval",
+        "promptfoo": "promptfoo",
+        "inspect-ai": "Inspect AI",
+        "deepeval": "DeepEval",
+        "openai-evals": "OpenAI evals",
+        "service-quality": "production review sample",
+    }.get(str(source.get("kind")), str(source.get("kind")))
+    lower = source.get("lower_95")
+    interval = (
+        f"{percent_text(lower)} – {percent_text(source['upper_95'])}"
+        if isinstance(lower, int | float)
+        else f"at most {percent_text(source['upper_95'])}"
+    )
+    unscored = source.get("unscored") or 0
+    return {
+        "source": f"{label}: {where}",
+        "cases": f"{source['errors']:,} wrong of {source['n']:,}"
+        + (f" ({unscored:,} failed to run)" if unscored else ""),
+        "rate": percent_text(source["error_rate"]),
+        "interval": interval,
+        "date": str(source.get("measured_at") or source.get("recorded_at", ""))[:10],
+        "id": clean(source.get("eval_id") or source.get("dataset") or ""),
+    }
+
+
+def evidence_summary(evidence: dict[str, Any] | None) -> str:
+    """The measurement that counts, in one sentence (empty without evidence)."""
+    if not evidence:
+        return ""
+    head = (
+        f"{evidence['errors']:,} wrong of {evidence['n']:,} cases "
+        f"({percent_text(evidence['error_rate'])}; 95% interval "
+        f"{percent_text(evidence['lower_95'])} – {percent_text(evidence['upper_95'])}), "
+        f"measured {str(evidence['measured_at'])[:10]}"
+    )
+    if not evidence.get("applied"):
+        return (
+            f"{head}. Not used for scoring: the error rate answer no longer matches it "
+            "(edited by hand)."
+        )
+    limit = evidence.get("limit")
+    judged = f"the rules read its upper bound, {percent_text(evidence['upper_95'])}"
+    if isinstance(limit, int | float):
+        verdict = "within" if evidence["upper_95"] <= limit else "not shown to be within"
+        judged += f", {verdict} the limit of {percent_text(limit)}"
+    flags = []
+    if evidence.get("too_few_cases"):
+        flags.append("too few cases")
+    if evidence.get("stale"):
+        flags.append(f"stale ({evidence['age_days']} days old)")
+    extra = f" Flagged: {', '.join(flags)}." if flags else ""
+    return f"{head}; {judged}.{extra}"

@@ -26,7 +26,7 @@ def test_add_records_the_entry_sets_the_answer_and_keeps_everything_else(
     results = write_results(tmp_path / "results.json", promptfoo(outcomes(298, 2)))
     result = cli("evidence", "add", file, results)
     assert result.exit_code == 0, result.output
-    assert "results.json: promptfoo, 2 wrong of 300 (0.67%; 95% interval 0.18% to 2.40%)" in (
+    assert "results.json: promptfoo, 2 wrong of 300 (0.67%; 95% interval 0.18% to 2.4%)" in (
         result.stdout
     )
     assert "verdict not_ready" in result.stdout
