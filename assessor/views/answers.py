@@ -52,3 +52,38 @@ def not_ready_reason(session: Session) -> str | None:
     if not session.readonly and not session.flush():
         return f"The assessment is not saved ({session.save_error}); fix that first."
     return None
+
+
+def measured_rate(session: Session) -> tuple[float, str] | None:
+    """The error rate the latest recorded evidence measured, and it in words, or None.
+
+    Shown under the measured question, so that nobody types over a measurement unawares.
+    """
+    if not session.evidence:
+        return None
+    from assessor.domain.evidence import latest, percent_text, pooled_rate, wilson
+
+    current = latest(session.evidence)
+    n = sum(e.n for e in current)
+    errors = sum(e.errors for e in current)
+    lo, upper = wilson(errors, n)
+    sources = ", ".join(f"{e.kind} {e.path}" for e in current)
+    when = (current[0].measured_at or current[0].recorded_at)[:10]
+    rate = pooled_rate(current)
+    words = (
+        f"Measured: {errors:,} wrong of {n:,} ({percent_text(rate)}; 95% interval "
+        f"{percent_text(lo)} – {percent_text(upper)}) on {when}, from {sources}."
+    )
+    return rate, words
+
+
+def overrides_measurement(session: Session, question: Question, value: Any) -> bool:
+    """Whether answering ``value`` replaces the measured error rate with another number."""
+    if question.id != session.rubric.evidence.question:
+        return False
+    measured = measured_rate(session)
+    return (
+        measured is not None
+        and isinstance(value, int | float)
+        and abs(float(value) - measured[0]) > 1e-9
+    )

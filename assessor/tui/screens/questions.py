@@ -58,6 +58,7 @@ class QuestionScreen(Screen[None]):
                 yield Static(id="prompt")
                 yield Static(id="help")
                 yield Static(id="guide")
+                yield Static(id="evidence", classes="warning")
                 yield Vertical(id="answer")
                 yield Static(id="answer-error", classes="error")
                 yield Static(id="note")
@@ -105,6 +106,7 @@ class QuestionScreen(Screen[None]):
         guide = self.query_one("#guide", Static)
         guide.update(Text(f"Guide: “{' '.join(q.guide.split())}”") if q.guide else "")
         guide.display = bool(q.guide)
+        self._show_evidence(q)
         self.query_one("#answer-error", Static).update("")
         self._show_note()
         box = self.query_one("#answer", Vertical)
@@ -119,6 +121,18 @@ class QuestionScreen(Screen[None]):
         await box.mount(widget)
         widget.focus()
         self.query_one("#question", VerticalScroll).scroll_home(animate=False)
+
+    def _show_evidence(self, q: Question) -> None:
+        """Under the measured question: the measurement on record, so nobody types over it
+        unawares."""
+        from assessor.views.answers import measured_rate
+
+        widget = self.query_one("#evidence", Static)
+        measured = (
+            measured_rate(self.session) if q.id == self.session.rubric.evidence.question else None
+        )
+        widget.update(Text(terminal_safe(measured[1])) if measured else "")
+        widget.display = measured is not None
 
     def _show_note(self) -> None:
         note = self.session.notes.get(self.current or "", "")
@@ -160,8 +174,32 @@ class QuestionScreen(Screen[None]):
             self.session.clear_answer(q.id)
         else:
             self.session.set_answer(q.id, value)
+            self._guard_measurement(q, value)
         self.refresh_panel()
         self.app.changed(immediate=False)  # type: ignore[attr-defined]
+
+    def _guard_measurement(self, q: Question, value: object) -> None:
+        """Typing over a measured error rate: say so, and the rate's source becomes
+        estimated (the evidence stays on record but no longer counts); typing the measured
+        value back makes it measured again."""
+        from assessor.views.answers import measured_rate, overrides_measurement
+
+        s = self.session
+        source = s.rubric.evidence.source_question
+        if overrides_measurement(s, q, value):
+            s.set_answer(source, "estimated")
+            measured = measured_rate(s)
+            assert measured is not None
+            from assessor.domain.evidence import percent_text
+
+            self.query_one("#answer-error", Static).update(
+                Text(
+                    f"This replaces the measured {percent_text(measured[0])}: the error rate "
+                    "now counts as estimated, and the evidence no longer counts for scoring."
+                )
+            )
+        elif q.id == s.rubric.evidence.question and measured_rate(s) is not None:
+            s.set_answer(source, "measured")
 
     @on(Input.Submitted, "#answer-widget")
     async def _submitted(self, event: Input.Submitted) -> None:
