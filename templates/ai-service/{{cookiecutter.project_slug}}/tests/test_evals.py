@@ -130,3 +130,17 @@ def test_wilson_interval() -> None:
     assert high == pytest.approx(0.2775, abs=1e-4)
     low, high = wilson_interval(5, 10)
     assert (low, high) == (pytest.approx(0.2366, abs=1e-4), pytest.approx(0.7634, abs=1e-4))
+
+
+def test_the_report_is_the_results_format_assessor_reads(evals_dir: Path) -> None:
+    assert run(evals_dir) == 0
+    report = json.loads((evals_dir / "results.json").read_text())
+    assert (report["format"], report["format_version"]) == ("assessor-eval", 1)
+    delivered = [r for r in report["results"] if r["status"] == "delivered"]
+    assert report["n"] == len(delivered)
+    assert report["errors"] == sum(not r["correct"] for r in delivered)
+    assert report["unscored"] == sum(r["status"] == "failed" for r in report["results"])
+    assert report["deferred"] == sum(r["status"] == "needs_review" for r in report["results"])
+    assert len(report["dataset"]["sha256"]) == 64
+    assert report["started_at"].endswith("Z") and report["finished_at"].endswith("Z")
+    assert report["eval_id"]

@@ -144,3 +144,23 @@ def test_an_answer_given_as_the_database_goes_down_is_stored_when_it_is_back(
     restarted = make_client()
     assert restarted.get(f"/v1/tasks/{answered.json()['task_id']}").json() == answered.json()
 {%- endif %}
+
+
+def test_quality_reports_the_sampled_review_estimate(make_client, text: str) -> None:
+    client = make_client(review_sample_rate=1.0, max_error_rate=0.01)
+    for n in range(4):
+        client.post("/v1/tasks", json={"input": f"{text} (case {n})"})
+    reviews = client.get("/v1/reviews").json()
+    actions = ["approve", "approve", "approve", "reject"]
+    for review, action in zip(reviews, actions, strict=True):
+        client.post(f"/v1/reviews/{review['review_id']}", json={"action": action})
+
+    response = client.get("/v1/quality")
+
+    assert response.status_code == 200
+    quality = response.json()
+    assert (quality["format"], quality["format_version"]) == ("assessor-quality", 1)
+    assert (quality["n"], quality["errors"], quality["rate"]) == (4, 1, 0.25)
+    assert 0 < quality["lower_95"] < 0.25 < quality["upper_95"] < 1
+    assert quality["max_error_rate"] == 0.01
+    assert quality["window"]["to"] == quality["measured_at"]

@@ -28,6 +28,7 @@ from starlette.types import Scope
 
 from . import USE_CASE, {% if cookiecutter.async_pipeline %}jobs, {% endif %}review_page
 from .limits import BodySizeLimit
+from .monitoring import quality_report
 from .providers import Provider
 from .reviews import InvalidDecision
 from .schemas import (
@@ -289,6 +290,14 @@ def create_app(
             verdict=review.status,  # type: ignore[arg-type]
             task=task_out(task),
         )
+
+    @app.get("/v1/quality")
+    async def quality(request: Request) -> dict:
+        """The error rate of delivered outputs, estimated from the sampled reviews (n,
+        errors, rate, Wilson 95% bounds, window): what ``assessor evidence pull`` reads."""
+        svc = services(request)
+        model = settings.llm_model if settings.llm_provider == "openai" else "fake"
+        return quality_report(await svc.monitor.refresh(), model)
 
     @app.get("/healthz")
     async def healthz(request: Request) -> JSONResponse:

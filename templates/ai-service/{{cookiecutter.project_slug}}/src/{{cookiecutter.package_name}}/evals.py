@@ -19,16 +19,27 @@ Criteria (from the assessment):
 - ``failure_rate``: share of examples where the provider failed. Lower is better.
 - ``latency_p50_ms`` and ``latency_p95_ms``: time per example. Lower is better; the
   baseline values are budgets.
+
+The report (``--output``, default ``evals/results.json``) is what ``assessor evidence add``
+reads (``"format": "assessor-eval"``, ``format_version`` 1): ``n`` is the number of outputs
+delivered without a human (the ones whose errors take effect), ``errors`` the wrong ones
+among them, ``deferred`` those held for review, ``unscored`` the failed calls; ``eval_id``,
+``started_at`` and ``finished_at`` (ISO 8601, UTC), ``model``, ``dataset`` (path and
+sha256 of the golden set), the ``criteria`` values, and ``results``: one entry per example
+with its ``status``, whether it was ``correct``, its ``confidence`` and ``latency_ms``.
 """
 
 import argparse
 import asyncio
+import hashlib
 import json
 import math
 import sys
 import tempfile
 import time
+import uuid
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 from . import task
@@ -204,11 +215,27 @@ def evaluate(
     """Run the evaluation, write the report, and return it with whether it passed."""
     examples = load_golden(golden)
     baseline = {} if update_baseline else load_baseline(baseline_path)
+    started = _now()
     results = asyncio.run(run_examples(examples, settings))
+    finished = _now()
     values = criteria(results)
     rows = compare(values, baseline)
     passed = all(row["ok"] for row in rows)
+    delivered = [result for result in results if result.status == "delivered"]
     report = {
+        "format": "assessor-eval",
+        "format_version": 1,
+        "eval_id": uuid.uuid4().hex,
+        "started_at": started,
+        "finished_at": finished,
+        "dataset": {
+            "path": golden.as_posix(),
+            "sha256": hashlib.sha256(golden.read_bytes()).hexdigest(),
+        },
+        "n": len(delivered),
+        "errors": sum(not result.correct for result in delivered),
+        "deferred": sum(result.status == "needs_review" for result in results),
+        "unscored": sum(result.status == "failed" for result in results),
         "task_type": task.TASK_TYPE,
         "prompt_version": task.PROMPT_VERSION,
         "metric": task.METRIC,
@@ -226,6 +253,10 @@ def evaluate(
     if update_baseline:
         baseline_path.write_text(json.dumps(as_baseline(values), indent=2) + "\n", encoding="utf-8")
     return report, passed
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 def run_cli(golden: str, baseline: str, output: str, *, update_baseline: bool = False) -> int:

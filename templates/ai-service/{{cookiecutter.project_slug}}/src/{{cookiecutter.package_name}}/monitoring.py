@@ -11,6 +11,7 @@ assessed maximum), a warning is logged and ``*_error_rate_alert`` becomes 1.
 import logging
 import math
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from .metrics import Metrics
 from .store import Store
@@ -82,3 +83,28 @@ class ErrorRateMonitor:
             )
         self.current = rate
         return rate
+
+
+def quality_report(rate: ErrorRate, model: str) -> dict:
+    """``GET /v1/quality``: the production error estimate, in the JSON that
+    ``assessor evidence pull`` records as evidence (``"format": "assessor-quality"``).
+
+    ``n`` is the number of decided reviews of the unbiased sample (``sample`` and ``policy``
+    reviews), ``errors`` the edited or rejected ones among them; the window is every such
+    review so far, up to now.
+    """
+    now = datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+    return {
+        "format": "assessor-quality",
+        "format_version": 1,
+        "n": rate.reviews,
+        "errors": rate.errors,
+        "rate": rate.estimate,
+        "lower_95": rate.lower,
+        "upper_95": rate.upper,
+        "max_error_rate": rate.max_error_rate,
+        "alert": rate.alert,
+        "window": {"from": None, "to": now, "reviews": "all sampled reviews so far"},
+        "measured_at": now,
+        "model": model,
+    }
