@@ -1,0 +1,51 @@
+"""``assessor rubric import|export`` and ``assessor export``: lenses and trackers.
+
+Registered on the command group by :mod:`assessor.cli`; only click and the standard library at
+module scope (the import-hygiene test keeps ``assessor --help`` fast).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import click
+
+from assessor.cli import PATH, handle_errors, main, rubric
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+
+def _refuse_existing(out: Path, force: bool) -> None:
+    from assessor.errors import OutputExistsError
+
+    if out.exists() and not force:
+        raise OutputExistsError(f"{out} exists; pass --force to replace it")
+
+
+@rubric.command("import")
+@click.argument("lens", type=PATH)
+@click.option("-o", "--output", "out", type=PATH, required=True, help="Rubric file to write.")
+@click.option("--force", is_flag=True, help="Replace OUT if it exists.")
+@handle_errors
+def rubric_import(lens: Path, out: Path, force: bool) -> None:
+    """Turn an AWS Well-Architected custom lens (JSON) into a rubric (YAML).
+
+    A sidecar LENS.assessor.yaml next to the lens (written by `rubric export`) is read too: it
+    carries what a lens cannot (weights, cross-question rules, numbers, patterns).
+    """
+    from assessor.fileio import atomic_write, terminal_safe
+    from assessor.interop.files import import_lens_file
+
+    _refuse_existing(out, force)
+    text, rubric_obj, notes = import_lens_file(lens)
+    for note in notes:
+        click.echo(terminal_safe(f"note: {note}"), err=True)
+    atomic_write(out, text)
+    click.echo(
+        terminal_safe(
+            f"wrote {out}: rubric {rubric_obj.id!r} with {len(rubric_obj.questions)} questions, "
+            f"{len(rubric_obj.rules)} rules"
+        ),
+        err=True,
+    )
