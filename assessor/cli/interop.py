@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from assessor.cli import PATH, handle_errors, main, rubric
+from assessor.cli import PATH, handle_errors, rubric
 
 if TYPE_CHECKING:
     from pathlib import Path

@@ -339,7 +339,7 @@ class Rubric(_Strict):
                 problems.append(f"dimensions[{i}].question: unknown question {d.question!r}")
             elif d.question and by_id[d.question].type == "multi" and (d.scores or d.bands):
                 problems.append(
-                    f"dimensions[{i}].question: {d.question!r} is a multi question; "
+                    f"dimensions[{i}].question: {d.question!r} is a multi question: "
                     "score it with cases (contains, contains_any, contains_all)"
                 )
             for j, c in enumerate(d.cases):
@@ -413,7 +413,7 @@ def _check_condition(
         )
         if uses_contains and q.type != "multi":
             problems.append(
-                f"{where}.answer: contains tests read multi questions; {q.id!r} is a "
+                f"{where}.answer: contains tests read multi questions, and {q.id!r} is a "
                 f"{q.type} question"
             )
         elif q.type in ("choice", "multi"):
@@ -423,7 +423,7 @@ def _check_condition(
                     if name in cond.model_fields_set:
                         problems.append(
                             f"{where}.{name.rstrip('_')}: {q.id!r} is a multi question (a list "
-                            "of options); test it with contains, contains_any or contains_all"
+                            "of options): test it with contains, contains_any or contains_all"
                         )
             for name, values in (
                 ("is", [cond.is_] if "is_" in cond.model_fields_set else []),
