@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import LENS, small_lens, write_lens
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from lens_support import LENS, small_lens, write_lens
 
 
 def test_import_writes_a_rubric_that_validates(tmp_path: Path, cli: Callable[..., Any]) -> None:
