@@ -49,3 +49,26 @@ def rubric_import(lens: Path, out: Path, force: bool) -> None:
         ),
         err=True,
     )
+
+
+@rubric.command("export")
+@click.argument("rubric_ref", metavar="RUBRIC")
+@click.option(
+    "--to", "fmt", type=click.Choice(["wa-lens"]), required=True, help="Format to write."
+)
+@click.option("-o", "--output", "out", type=PATH, required=True, help="Lens file to write.")
+@click.option("--force", is_flag=True, help="Replace OUT (and its sidecar) if they exist.")
+@handle_errors
+def rubric_export(rubric_ref: str, fmt: str, out: Path, force: bool) -> None:
+    """Write a rubric (bundled id or file) as an AWS Well-Architected custom lens.
+
+    What a lens cannot carry goes into OUT's sidecar (LENS.assessor.yaml), which
+    `assessor rubric import` reads back.
+    """
+    from assessor.fileio import terminal_safe
+    from assessor.interop.files import export_lens_file
+
+    sidecar, notes = export_lens_file(rubric_ref, out, force=force)
+    for note in notes:
+        click.echo(terminal_safe(f"note: {note}"), err=True)
+    click.echo(terminal_safe(f"wrote {out} and {sidecar}"), err=True)

@@ -38,3 +38,42 @@ def small_lens(**question: Any) -> dict[str, Any]:
         "description": "One question.",
         "pillars": [{"id": "ops", "name": "Operations", "questions": [q]}],
     }
+
+
+# --- what AWS accepts (the published limits), checked independently of the exporter -------------
+
+_ID = r"[A-Za-z0-9_]"
+
+
+def assert_within_limits(lens: dict[str, Any]) -> None:
+    import re
+
+    assert lens["schemaVersion"] == "2021-11-01"
+    assert 0 < len(lens["name"]) <= 128 and len(lens["description"]) <= 2048
+    assert 0 < len(lens["pillars"]) <= 10
+    question_ids: set[str] = set()
+    pillar_ids: set[str] = set()
+    for pillar in lens["pillars"]:
+        assert re.fullmatch(f"{_ID}{{3,64}}", pillar["id"]), pillar["id"]
+        assert pillar["id"] not in pillar_ids
+        pillar_ids.add(pillar["id"])
+        assert 0 < len(pillar["name"]) <= 128
+        assert 0 < len(pillar["questions"]) <= 20
+        for q in pillar["questions"]:
+            assert re.fullmatch(f"{_ID}{{3,128}}", q["id"]) and q["id"] not in question_ids
+            question_ids.add(q["id"])
+            assert 0 < len(q["title"]) <= 128 and len(q.get("description", "")) <= 2048
+            assert 0 < len(q["choices"]) <= 15
+            choice_ids = [c["id"] for c in q["choices"]]
+            assert len(set(choice_ids)) == len(choice_ids)
+            for c in q["choices"]:
+                assert re.fullmatch(f"{_ID}{{3,64}}", c["id"]), c["id"]
+                assert 0 < len(c["title"]) <= 1024
+                if not c["id"].endswith("_no"):
+                    assert 0 < len(c["improvementPlan"]["displayText"]) <= 2048
+            rules = q["riskRules"]
+            assert 1 <= len(rules) <= 3 and rules[-1]["condition"] == "default"
+            assert len({r["risk"] for r in rules}) == len(rules)
+            for r in rules[:-1]:
+                names = set(re.findall(r"[A-Za-z0-9_]+", r["condition"]))
+                assert names <= set(choice_ids), (names, choice_ids)
