@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from assessor.cli import PATH, handle_errors, rubric
+from assessor.cli import PATH, handle_errors, main, rubric
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -53,9 +53,7 @@ def rubric_import(lens: Path, out: Path, force: bool) -> None:
 
 @rubric.command("export")
 @click.argument("rubric_ref", metavar="RUBRIC")
-@click.option(
-    "--to", "fmt", type=click.Choice(["wa-lens"]), required=True, help="Format to write."
-)
+@click.option("--to", "fmt", type=click.Choice(["wa-lens"]), required=True, help="Format to write.")
 @click.option("-o", "--output", "out", type=PATH, required=True, help="Lens file to write.")
 @click.option("--force", is_flag=True, help="Replace OUT (and its sidecar) if they exist.")
 @handle_errors
@@ -72,3 +70,70 @@ def rubric_export(rubric_ref: str, fmt: str, out: Path, force: bool) -> None:
     for note in notes:
         click.echo(terminal_safe(f"note: {note}"), err=True)
     click.echo(terminal_safe(f"wrote {out} and {sidecar}"), err=True)
+
+
+@main.command("export")
+@click.argument("files", nargs=-1, required=True, type=PATH)
+@click.option(
+    "--to",
+    "fmt",
+    type=click.Choice(["wa-answers", "github-issues", "csv"]),
+    required=True,
+    help="wa-answers: update-answer inputs for the WA Tool; github-issues: JSON Lines of "
+    "issue bodies; csv: one row per finding.",
+)
+@click.option("-o", "--output", "out", type=PATH, help="File to write (default: stdout).")
+@click.option("--force", is_flag=True, help="Replace OUT if it exists.")
+@click.option("--rubric", "rubric_path", type=PATH, help="Rubric file to use.")
+@click.option("--workload-id", help="wa-answers: the WorkloadId to put in each answer.")
+@click.option("--lens-alias", help="wa-answers: the LensAlias (lens ARN) to put in each answer.")
+@handle_errors
+def export(
+    files: tuple[Path, ...],
+    fmt: str,
+    out: Path | None,
+    force: bool,
+    rubric_path: Path | None,
+    workload_id: str | None,
+    lens_alias: str | None,
+) -> None:
+    """Export assessments' answers to the WA Tool, or their findings to trackers.
+
+    Findings carry a stable key (a hash of use case, rubric and finding id), so exporting
+    again does not make duplicates.
+    """
+    import json
+
+    from assessor.app.batch import load_all
+    from assessor.errors import UsageError
+    from assessor.fileio import atomic_write, terminal_safe
+
+    if out is not None:
+        _refuse_existing(out, force)
+    loaded = load_all(files, rubric_path)
+    if fmt == "wa-answers":
+        from assessor.interop.answers import wa_answers
+
+        if len(loaded) != 1:
+            raise UsageError("--to wa-answers takes one assessment file")
+        text = (
+            json.dumps(
+                wa_answers(loaded[0], workload_id=workload_id, lens_alias=lens_alias),
+                indent=2,
+                ensure_ascii=False,
+            )
+            + "\n"
+        )
+    elif fmt == "github-issues":
+        from assessor.interop.trackers import github_issues
+
+        text = github_issues(loaded)
+    else:
+        from assessor.interop.trackers import findings_csv
+
+        text = findings_csv(loaded)
+    if out is None:
+        click.echo(text, nl=False)
+    else:
+        atomic_write(out, text)
+        click.echo(terminal_safe(f"wrote {out}"), err=True)

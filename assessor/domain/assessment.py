@@ -147,8 +147,11 @@ def multi_answer(
             item = raw_items[i]
         if item not in allowed:
             problems.append(
-                (i, f"{item!r} is not an option; options: {', '.join(allowed)}"
-                 f"{suggest(item, allowed)}")
+                (
+                    i,
+                    f"{item!r} is not an option; options: {', '.join(allowed)}"
+                    f"{suggest(item, allowed)}",
+                )
             )
         elif item in clean:
             problems.append((i, f"{item!r} is selected twice"))
@@ -158,8 +161,10 @@ def multi_answer(
     if chosen_exclusive and len(clean) > 1:
         where = next(i for i, item in enumerate(value) if item == chosen_exclusive[0])
         problems.append(
-            (where, f"{chosen_exclusive[0]!r} (none of these) cannot be selected with other "
-             "options")
+            (
+                where,
+                f"{chosen_exclusive[0]!r} (none of these) cannot be selected with other options",
+            )
         )
     return (None if problems else clean), problems
 

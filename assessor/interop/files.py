@@ -45,9 +45,7 @@ def import_lens_file(path: Path) -> tuple[str, Rubric, list[str]]:
         header = f"Imported from the lens {path.name} and its sidecar by `assessor rubric import`."
     else:
         imported = import_lens(source)
-        header = (
-            f"Imported from the Well-Architected lens {path.name} by `assessor rubric import`."
-        )
+        header = f"Imported from the Well-Architected lens {path.name} by `assessor rubric import`."
     text = rubric_yaml(imported.rubric, header)
     # What is written must load: validate it exactly as `rubric validate` will.
     rubric = rubric_from_source(src.parse(text, name))
