@@ -109,6 +109,22 @@ def test_findings_name_question_risk_and_improvement_plan(
     assert [c["id"] for c in data["conditions"]] == ["rel02-medium-risk", "sec01-medium-risk"]
 
 
+def test_text_summary_of_an_imported_lens(
+    imported: Path, tmp_path: Path, cli: Callable[..., Any]
+) -> None:
+    case = tmp_path / "case.yaml"
+    case.write_text(
+        f"version: 1\nrubric: {imported}\nuse_case: {{name: X}}\nanswers:\n"
+        "  rel01: [REL01_no]\n  rel02: [REL02_monitor, REL02_labels]\n"
+        "  sec01: [SEC01_least, SEC01_audit]\n"
+    )
+    out = cli("score", case).stdout
+    assert out.startswith("X  NOT READY")
+    assert "Reliability  high_risk" in out and "Security     no_risk" in out
+    assert "How do you roll out a new model version? (HIGH_RISK) [rel01-high-risk]" in out
+    assert "Recommended patterns" not in out  # a lens has none
+
+
 def test_every_question_is_required_in_a_complete_assessment(
     imported: Path, tmp_path: Path, cli: Callable[..., Any]
 ) -> None:
