@@ -266,8 +266,12 @@ def judge(
     rate = errors / n
     measured_at = min(e.time for e in current)
     age_days = max(0, (now - measured_at).days)
-    level = answers.get(rubric.policy.key)
-    limit = rubric.policy.max_error_rate.get(str(level)) if level is not None else None
+    level = answers.get(rubric.policy.key) if rubric.policy is not None else None
+    limit = (
+        rubric.policy.max_error_rate.get(str(level))
+        if rubric.policy is not None and level is not None
+        else None
+    )
     given = answers.get(policy.question)
     applied = (
         isinstance(given, int | float)
