@@ -145,7 +145,13 @@ def _point(
         first = exc.problems[0] if exc.problems else None
         detail = f"{first.path}: {first.message}" if first and first.path else str(first or exc)
         return base.model_copy(update={"error": f"invalid at this commit: {one_line(detail)}"})
-    result = score(loaded.rubric, loaded.assessment.use_case, loaded.answers, improvements=False)
+    result = score(
+        loaded.rubric,
+        loaded.assessment.use_case,
+        loaded.answers,
+        improvements=False,
+        evidence=loaded.assessment.evidence,
+    )
     return base.model_copy(
         update={
             "verdict": result.verdict,
