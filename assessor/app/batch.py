@@ -163,9 +163,10 @@ def _question_lines(rubric: Rubric, q: Question) -> list[str]:
 
 
 def write_init(file: Path, rubric_ref: str | None, *, force: bool = False) -> None:
-    from assessor.fileio import atomic_write
+    from assessor.fileio import atomic_write, check_writable_target
 
     rubric = load_rubric(rubric_ref or "production-readiness")
+    check_writable_target(file)
     if file.exists() and not force:
         raise OutputExistsError(f"{file} exists; pass --force to replace it")
-    atomic_write(file, init_text(rubric))
+    atomic_write(file, init_text(rubric), exclusive=not force)

@@ -7,8 +7,6 @@ bombs, several documents) and so that every later error can name file:line:colum
 
 from __future__ import annotations
 
-import os
-import stat
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -73,42 +71,15 @@ def dotted(path: Path_) -> str:
 
 
 def read_text(path: Path, display: str | None = None) -> str:
-    """Read a UTF-8 text file with the checks every input gets (kind, size, encoding).
+    """Read a UTF-8 text input with the checks every input gets (kind, size, encoding).
 
-    The file is opened without blocking and checked with ``fstat`` before reading, so a FIFO
-    or a device is refused instead of hanging, and a file too large is refused unread.
+    Read through :func:`assessor.fileio.read_bytes`: a FIFO or a device is refused instead of
+    hanging or filling memory, and a file too large is refused unread.
     """
+    from assessor.fileio import read_bytes
+
     name = display or str(path)
-    try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
-    except FileNotFoundError:
-        raise InputError(Problem(name, message="file not found")) from None
-    except PermissionError:
-        raise InputError(Problem(name, message="permission denied")) from None
-    except IsADirectoryError:
-        raise InputError(Problem(name, message="is a directory, expected a file")) from None
-    except OSError as exc:
-        raise InputError(Problem(name, message=f"cannot read: {exc.strerror}")) from None
-    try:
-        st = os.fstat(fd)
-        if stat.S_ISDIR(st.st_mode):
-            raise InputError(Problem(name, message="is a directory, expected a file"))
-        if not stat.S_ISREG(st.st_mode):
-            raise InputError(
-                Problem(name, message="is not a regular file (FIFO, device or socket)")
-            )
-        if st.st_size > MAX_BYTES:
-            raise InputError(
-                Problem(name, message=f"file too large ({st.st_size:,} bytes; limit {MAX_BYTES:,})")
-            )
-        chunks = []
-        while chunk := os.read(fd, max(st.st_size, 1) + 1):
-            chunks.append(chunk)
-    except OSError as exc:
-        raise InputError(Problem(name, message=f"cannot read: {exc.strerror}")) from None
-    finally:
-        os.close(fd)
-    return decode(b"".join(chunks), name)
+    return decode(read_bytes(path, limit=MAX_BYTES, display=name), name)
 
 
 def decode(data: bytes, name: str) -> str:

@@ -77,11 +77,9 @@ def write_report(
             gc.enable()
     from assessor.fileio import atomic_write
 
-    if out.exists() and not force:  # created while we were rendering
-        from assessor.errors import OutputExistsError
-
-        raise OutputExistsError(f"{out} exists; pass --force to replace it")
-    atomic_write(out, data)
+    # Without --force the file is created only if nothing is there, atomically: of several
+    # runs writing one new file, exactly one wins and the others are told it exists.
+    atomic_write(out, data, exclusive=not force)
 
 
 def render_report(
@@ -223,6 +221,9 @@ def _check_output(files: list[Path], out: Path, force: bool) -> None:
     for f in files:
         if os.path.realpath(f) == target:
             raise UsageError(f"{out} is one of the assessment files; choose another output")
+    from assessor.fileio import check_writable_target
+
+    check_writable_target(out)
     if out.exists() and not force:
         raise OutputExistsError(f"{out} exists; pass --force to replace it")
 

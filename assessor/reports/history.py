@@ -97,12 +97,14 @@ def file_history(path: Path, rubric: Rubric | None = None) -> list[HistoryPoint]
     if status.strip() and path.is_file():
         import datetime as dt
 
+        from assessor.domain.source import MAX_BYTES
+        from assessor.fileio import read_bytes
+
         mtime = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC).isoformat(
             timespec="seconds"
         )
-        points.append(
-            _point(path, rubric, path.read_bytes(), None, mtime, "", "uncommitted changes")
-        )
+        data = read_bytes(path, limit=MAX_BYTES)
+        points.append(_point(path, rubric, data, None, mtime, "", "uncommitted changes"))
     return points
 
 

@@ -157,13 +157,13 @@ class Logo:
 
 def load_logo(path: Path) -> Logo:
     """Read and check a logo file; raise :class:`InputError` naming the file when it is unfit."""
+    from assessor.fileio import read_bytes
+
     name = str(path)
-    if not path.is_file():
-        raise _refuse(name, "no such file" if not path.exists() else "not a regular file")
-    size = path.stat().st_size
-    if size > MAX_LOGO_BYTES:
-        raise _refuse(name, f"logo is {size:,} bytes; at most {MAX_LOGO_BYTES:,} are allowed")
-    data = path.read_bytes()
+    try:
+        data = read_bytes(path, limit=MAX_LOGO_BYTES, display=name)
+    except InputError as exc:
+        raise _refuse(name, exc.problems[0].message) from None
     if data.startswith(b"\x89PNG\r\n\x1a\n") and len(data) > 24 and data[12:16] == b"IHDR":
         return Logo("image/png", data)
     if data.startswith(b"\xff\xd8\xff") and len(data) > 4:

@@ -59,9 +59,12 @@ def default_template() -> Path:
 
 def template_task_types(template: Path) -> list[str]:
     """The task types the template offers (its ``task_type`` choice)."""
+    from assessor.errors import InputError
+    from assessor.fileio import read_bytes
+
     try:
-        data = json.loads((template / "cookiecutter.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
+        data = json.loads(read_bytes(template / "cookiecutter.json", limit=1 << 20))
+    except (InputError, ValueError) as exc:
         raise ScaffoldError(f"cannot read the template's cookiecutter.json: {exc}") from None
     choices = data.get("task_type")
     return [str(c) for c in choices] if isinstance(choices, list) else []

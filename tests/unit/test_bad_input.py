@@ -395,7 +395,7 @@ def test_a_fifo_is_refused_without_hanging(tmp_path: Path) -> None:
     # Nothing ever writes to the FIFO: a reader that opened it would wait forever.
     done = run_assessor("score", fifo, timeout=60)
     assert done.returncode == 2
-    assert done.stderr == f"{fifo}: is not a regular file (FIFO, device or socket)\n"
+    assert done.stderr == f"{fifo}: is a FIFO, not a regular file; refusing to read it\n"
 
 
 def test_problems_of_several_files_are_all_reported(tmp_path: Path, cli: Any) -> None:
