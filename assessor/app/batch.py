@@ -82,7 +82,8 @@ def score_files_json(
             for item in load_all(chunk, rubric_path)
         ]
         payload: Any = data[0] if len(files) == 1 else data
-        text = to_json(payload, indent=2, ensure_ascii=ascii_only).decode()
+        # Strict JSON: never NaN/Infinity (bounded inputs cannot produce them anyway).
+        text = to_json(payload, indent=2, ensure_ascii=ascii_only, inf_nan_mode="null").decode()
         return [(text, [d["verdict"] for d in data])]
 
     if jobs_for(len(files)) > 1:

@@ -392,7 +392,7 @@ def schema(kind: str, rubric_ref: str | None) -> None:
         data = report_schema()
     else:
         data = rubric_schema()
-    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False))
 
 
 @main.command()

@@ -33,7 +33,8 @@ class Prepared:
 
     def score_json(self) -> str:
         """The score JSON contract, as ``assessor score --format json`` prints it."""
-        return json.dumps(self.result.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n"
+        data = self.result.model_dump(mode="json")
+        return json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
 
 
 def load(file: Path, rubric_path: Path | None = None) -> tuple[Loaded, bytes]:

@@ -185,7 +185,7 @@ VALIDATING = {
     # Costs so large that daily costs would overflow to infinity.
     "absurd-volume": Case(
         GOOD + "  volume_per_day: 1.0e+308\n",
-        [(13, 3, "answers.volume_per_day", "must be at most 1e+12")],
+        [(13, 3, "answers.volume_per_day", "number out of range: at most 1e15 in magnitude")],
     ),
     # 16. A question the rubric does not have; a missing required answer (names both).
     "unknown-question": Case(
