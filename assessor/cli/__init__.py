@@ -213,6 +213,11 @@ def _fail_on(fail_on: str | None, verdicts: list[str]) -> None:
 @click.option("--author", help="Author shown on the cover.")
 @click.option("--logo", type=PATH, help="Logo image (PNG, JPEG or SVG).")
 @click.option("--history", is_flag=True, help="Show the assessment's history from git.")
+@click.option(
+    "--trust-repo",
+    is_flag=True,
+    help="With --history: read a git repository owned by another user.",
+)
 @click.option("--rubric", "rubric_path", type=PATH, help="Rubric file to use.")
 @handle_errors
 def report(
@@ -225,6 +230,7 @@ def report(
     author: str | None,
     logo: Path | None,
     history: bool,
+    trust_repo: bool,
     rubric_path: Path | None,
 ) -> None:
     """Write a report: one FILE is a use-case report, several are a portfolio."""
@@ -241,6 +247,7 @@ def report(
         logo=logo,
         history=history,
         rubric_path=rubric_path,
+        trust_repo=trust_repo,
     )
     from assessor.fileio import terminal_safe
 
