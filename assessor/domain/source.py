@@ -273,4 +273,3 @@ class _Builder:
                 return node.value
             raise InputError(self.source.problem(path, OUT_OF_RANGE))
         return value
-

@@ -39,7 +39,9 @@ _SAFE_CONFIG = (
 _SAFE_FLAGS = ("--no-pager", "--no-replace-objects")
 
 
-def _git(args: list[str], cwd: Path, *, stdin: bytes | None = None, trust: Path | None = None) -> bytes:
+def _git(
+    args: list[str], cwd: Path, *, stdin: bytes | None = None, trust: Path | None = None
+) -> bytes:
     git = shutil.which("git")
     if git is None:
         raise ReportError("--history needs git, and git was not found on PATH; install git")

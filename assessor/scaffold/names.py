@@ -95,10 +95,10 @@ def template_dependencies(template: Path | None = None) -> frozenset[str]:
 
 @lru_cache(maxsize=4)
 def _template_dependencies(template: str) -> frozenset[str]:
+    import tomllib
+
     from assessor.errors import InputError
     from assessor.fileio import read_bytes
-
-    import tomllib
 
     found: set[str] = set()
     for pyproject in sorted(Path(template).glob("*/pyproject.toml")):

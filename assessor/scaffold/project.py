@@ -41,7 +41,6 @@ def load(file: Path, rubric_path: Path | None = None) -> tuple[Loaded, bytes]:
     """Load and validate an assessment file; return it with its exact bytes."""
     from assessor.domain import source as src
     from assessor.domain.load import load_assessment, load_rubric
-
     from assessor.fileio import read_bytes
 
     display = _display(file)

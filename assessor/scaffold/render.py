@@ -14,13 +14,16 @@ How a render goes (``render_project``):
 3. The rendered tree is checked: only regular files and folders, no symlinks, nothing outside.
    The assessment (byte for byte) and its score JSON are added as ``assessment.yaml`` and
    ``assessment.score.json``.
+   Compiled files (``__pycache__``, ``.pyc``) an installed template may hold are dropped.
 4. The files are placed into the destination without ever replacing anything: each file is
-   hard-linked (or copied) with "fail if it exists". With ``force`` an existing folder may
-   already hold files; a file the project would write that already exists with other content
-   stops the run *before* anything is placed (identical files are left as they are). Nothing
-   of the user's is deleted, overwritten or renamed.
-5. On any failure (or Ctrl+C) the temporary folder is removed, and so is every file and
-   folder this run placed, the destination itself only if this run created it.
+   hard-linked (or copied) with "fail if it exists", relative to an opened folder
+   (``dir_fd``, ``O_NOFOLLOW``): a folder swapped for a symlink is never followed. With
+   ``force`` an existing folder may already hold files; a file the project would write that
+   already exists with other content stops the run *before* anything is placed (identical
+   files are left as they are). Nothing of the user's is deleted, overwritten or renamed.
+5. On any failure (or Ctrl+C, SIGTERM, SIGHUP) the temporary folder is removed, and so is
+   every file and folder this run placed, the destination itself only if this run created
+   it. cookiecutter's own temporary files are made inside the temporary folder.
 """
 
 from __future__ import annotations
@@ -258,6 +261,7 @@ def _remove_compiled(project: Path) -> None:
         for name in files:
             if name.endswith((".pyc", ".pyo")):
                 os.unlink(os.path.join(root, name))
+
 
 def _scratch_root(dest: Destination) -> Path:
     # cookiecutter renders absolute paths of folders as Jinja templates (generate_files passes

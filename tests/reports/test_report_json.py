@@ -7,7 +7,6 @@ from pathlib import Path
 
 from report_support import ALL_EXAMPLES, EXAMPLES, REPO, hostile_assessment
 
-from assessor.reports.build import OVERFLOW_NOTE
 from assessor.reports.model import Report, report_schema
 
 SCHEMA_FILE = REPO / "rubrics" / "report.schema.json"
@@ -68,7 +67,9 @@ def test_huge_costs_never_produce_nan_or_infinity(cli, tmp_path: Path) -> None:
         rendered = out.read_text(encoding="utf-8")
         assert "n/a" not in rendered and "∞" not in rendered
     beyond = tmp_path / "beyond.yaml"
-    beyond.write_text(huge.read_text().replace("volume_per_day: 1.0e+15", "volume_per_day: 1.0e+308"))
+    beyond.write_text(
+        huge.read_text().replace("volume_per_day: 1.0e+15", "volume_per_day: 1.0e+308")
+    )
     result = cli("report", beyond, "--format", "json", "-o", tmp_path / "beyond.json")
     assert result.exit_code == 2
     assert "answers.volume_per_day: number out of range" in result.stderr

@@ -29,7 +29,9 @@ def tiny_png() -> bytes:
 def tiny_jpeg_header(width: int, height: int) -> bytes:
     """A JPEG's start: JFIF segment and a baseline frame header of the given size."""
     jfif = b"\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"
-    frame = b"\xff\xc0\x00\x11\x08" + struct.pack(">HH", height, width) + b"\x03" + b"\x01\x11\x00" * 3
+    frame = (
+        b"\xff\xc0\x00\x11\x08" + struct.pack(">HH", height, width) + b"\x03" + b"\x01\x11\x00" * 3
+    )
     return b"\xff\xd8" + jfif + frame
 
 
@@ -201,9 +203,7 @@ def test_nested_use_svg_bomb_is_refused(cli, tmp_path: Path, fmt: str) -> None:
         ),
     ],
 )
-def test_svgs_beyond_the_budget_are_refused(
-    cli, tmp_path: Path, svg: str, message: str
-) -> None:
+def test_svgs_beyond_the_budget_are_refused(cli, tmp_path: Path, svg: str, message: str) -> None:
     logo = tmp_path / "logo.svg"
     logo.write_text(svg)
     result, out = render(cli, tmp_path, logo)

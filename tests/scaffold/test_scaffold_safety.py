@@ -557,5 +557,7 @@ def test_compiled_files_of_the_template_are_never_copied(
     out = tmp_path / "out"
     render_file(assessment(), out, template=template)
     assert (out / "pyproject.toml").is_file()
-    compiled = [p for p in out.rglob("*") if p.name == "__pycache__" or p.suffix in (".pyc", ".pyo")]
+    compiled = [
+        p for p in out.rglob("*") if p.name == "__pycache__" or p.suffix in (".pyc", ".pyo")
+    ]
     assert compiled == []

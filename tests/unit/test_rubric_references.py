@@ -56,9 +56,7 @@ def test_a_file_that_is_not_a_rubric_is_not_quoted(tmp_path: Path, cli: Any) -> 
     assert SECRET_KEY not in result.stderr and "hunter2" not in result.stderr
 
 
-def test_rubrics_in_the_folder_and_on_the_command_line_still_work(
-    tmp_path: Path, cli: Any
-) -> None:
+def test_rubrics_in_the_folder_and_on_the_command_line_still_work(tmp_path: Path, cli: Any) -> None:
     folder = tmp_path / "client"
     case = _case(folder, "rubrics/team.yaml")
     (folder / "rubrics").mkdir()

@@ -203,9 +203,7 @@ class Session:
             raw_bytes = read_bytes(path, limit=src.MAX_BYTES, display=path.name)
         except InputError as exc:
             if any("permission denied" in p.message for p in exc.problems):
-                raise InputError(
-                    Problem(display_name(path), message="permission denied")
-                ) from None
+                raise InputError(Problem(display_name(path), message="permission denied")) from None
             self._set_aside(None, exc)
             return
         try:
