@@ -214,6 +214,11 @@ def _fail_on(fail_on: str | None, verdicts: list[str]) -> None:
 @click.option("--author", help="Author shown on the cover.")
 @click.option("--logo", type=PATH, help="Logo image (PNG, JPEG or SVG).")
 @click.option("--history", is_flag=True, help="Show the assessment's history from git.")
+@click.option(
+    "--trust-repo",
+    is_flag=True,
+    help="With --history: read a git repository owned by another user.",
+)
 @click.option("--rubric", "rubric_path", type=PATH, help="Rubric file to use.")
 @handle_errors
 def report(
@@ -226,6 +231,7 @@ def report(
     author: str | None,
     logo: Path | None,
     history: bool,
+    trust_repo: bool,
     rubric_path: Path | None,
 ) -> None:
     """Write a report: one FILE is a use-case report, several are a portfolio."""
@@ -242,6 +248,7 @@ def report(
         logo=logo,
         history=history,
         rubric_path=rubric_path,
+        trust_repo=trust_repo,
     )
     from assessor.fileio import terminal_safe
 
@@ -393,7 +400,7 @@ def schema(kind: str, rubric_ref: str | None) -> None:
         data = report_schema()
     else:
         data = rubric_schema()
-    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False))
 
 
 @main.command()
