@@ -14,7 +14,6 @@ import contextlib
 import hashlib
 import os
 import re
-import stat
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,7 +25,7 @@ from assessor.domain.load import Loaded, load_assessment
 from assessor.domain.results import read as read_results
 from assessor.domain.scoring import Result
 from assessor.errors import AssessorError, InputError, Problem, UsageError
-from assessor.fileio import atomic_write
+from assessor.fileio import atomic_write, read_bytes
 
 MAX_RESULTS_BYTES = 1024 * 1024 * 1024
 """Results files above this size are refused unread (a 100,000-case promptfoo file is
@@ -46,35 +45,9 @@ class Recorded:
 
 
 def read_results_file(path: Path) -> tuple[bytes, str]:
-    """A results file's bytes (with the checks every input gets) and its display name."""
+    """A results file's bytes (a bounded regular file, as every input) and its name."""
     name = str(path)
-    try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    except FileNotFoundError:
-        raise InputError(Problem(name, message="no such file")) from None
-    except IsADirectoryError:
-        raise InputError(Problem(name, message="is a folder, not a results file")) from None
-    except PermissionError:
-        raise InputError(Problem(name, message="permission denied")) from None
-    info = os.fstat(fd)
-    if not stat.S_ISREG(info.st_mode):
-        os.close(fd)
-        what = (
-            "is a folder, not a results file"
-            if stat.S_ISDIR(info.st_mode)
-            else ("not a regular file")
-        )
-        raise InputError(Problem(name, message=what))
-    if info.st_size > MAX_RESULTS_BYTES:
-        os.close(fd)
-        raise InputError(
-            Problem(
-                name,
-                message=f"file too large ({info.st_size:,} bytes; at most {MAX_RESULTS_BYTES:,})",
-            )
-        )
-    with os.fdopen(fd, "rb") as handle:
-        return handle.read(), name
+    return read_bytes(path, limit=MAX_RESULTS_BYTES, display=name), name
 
 
 def add_evidence(

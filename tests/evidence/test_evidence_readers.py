@@ -165,4 +165,4 @@ def test_missing_results_file_or_folder(cli: Any, tmp_path: Path, what: str) -> 
         target.mkdir()
     result = cli("evidence", "add", file, target)
     assert result.exit_code == 2
-    assert ("no such file" if what == "missing" else "is a folder") in result.stderr
+    assert ("file not found" if what == "missing" else "is a directory") in result.stderr
