@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
-from assessor.errors import InputError, Problem, ScaffoldError
+from assessor.errors import InputError, Problem, ScaffoldError, UsageError
 
 if TYPE_CHECKING:
     from assessor.scaffold.project import Prepared
@@ -383,9 +383,9 @@ def git_update_ref(repo: Path, ref: str, commit: str) -> None:
 
 def git_dirty(project: Path) -> list[str]:
     """Changed or untracked paths under ``project`` (git status, porcelain)."""
-    out = _git(
-        project, ["status", "--porcelain=v1", "-z", "--untracked-files=all", "--", "."], None
-    )
+    # --no-optional-locks: looking must not rewrite the user's index (a refresh would).
+    args = ["--no-optional-locks", "status", "--porcelain=v1", "-z", "--untracked-files=all"]
+    out = _git(project, [*args, "--", "."], None)
     return [entry[3:] for entry in out.split("\0") if len(entry) > 3]
 
 
@@ -422,7 +422,8 @@ def _git(
     except FileNotFoundError:
         raise ScaffoldError("git is not installed; the recorded render is kept in git") from None
     if proc.returncode != 0:
-        raise ScaffoldError(f"git {args[0]} failed: {proc.stderr.strip()}")
+        command = next(arg for arg in args if not arg.startswith("-"))
+        raise ScaffoldError(f"git {command} failed: {proc.stderr.strip()}")
     return proc.stdout
 
 
@@ -437,7 +438,7 @@ def load_record(project: Path, label: str) -> Record:
     path = project / RECORD_FILE
     name = f"{label}/{RECORD_FILE}"
     if not path.is_file():
-        raise ScaffoldError(
+        raise UsageError(
             f"{label}: not a generated project (no {RECORD_FILE}); `assessor update` works on "
             "projects rendered by `assessor scaffold` since it keeps that record"
         )

@@ -34,7 +34,7 @@ import shutil
 import stat
 import subprocess
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -400,7 +400,7 @@ def _place(project: Path, scratch: Path, writes: Writes, removes: list[str]) -> 
         raise
 
 
-def _rollback(project: Path, scratch: Path, journal: dict[str, object]) -> None:
+def _rollback(project: Path, scratch: Path, journal: Mapping[str, object]) -> None:
     """Undo a placement from its journal: DIR is as it was before it started."""
     backup = scratch / "backup"
     ops = journal.get("ops")
