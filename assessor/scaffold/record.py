@@ -382,7 +382,8 @@ def git_update_ref(repo: Path, ref: str, commit: str) -> None:
 
 
 def git_dirty(project: Path) -> list[str]:
-    """Changed or untracked paths under ``project`` (git status, porcelain)."""
+    """Changed or untracked paths under ``project`` (git status, porcelain: relative to the
+    repository's top level)."""
     # --no-optional-locks: looking must not rewrite the user's index (a refresh would).
     args = ["--no-optional-locks", "status", "--porcelain=v1", "-z", "--untracked-files=all"]
     out = _git(project, [*args, "--", "."], None)

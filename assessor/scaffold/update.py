@@ -90,6 +90,46 @@ class UpdateReport:
         return sorted(self.changes, key=lambda c: (ACTIONS.index(c.action), c.path))
 
 
+_NOTES = {
+    "added": "new",
+    "updated": "you had not changed it",
+    "removed": "no longer rendered; you had not changed it",
+}
+
+
+def describe(report: UpdateReport, label: str) -> list[str]:
+    """The plan (or what was done) as plain lines: one per changed file, then the patterns
+    switched on or off, then what to do about conflicts. Front ends print these."""
+    lines = []
+    if report.recovered:
+        lines.append(f"An interrupted update of {label} was rolled back first.")
+    result = report.result
+    scored = f"verdict {result.verdict}, score {result.score}"
+    if not report.changes and not report.written:
+        lines.append(f"{label} is up to date ({scored}); nothing to change.")
+    else:
+        head = "Would update" if report.dry_run else "Updated"
+        tail = " -- dry run, nothing written:" if report.dry_run else ":"
+        lines.append(f"{head} {label} ({scored}){tail}")
+        for change in report.by_action():
+            note = change.note or _NOTES.get(change.action, "")
+            lines.append(f"  {change.action:<12} {change.path}" + (f"  ({note})" if note else ""))
+        if not report.changes:
+            lines.append("  (only the project's record changed)")
+    for choice in report.plan.patterns:
+        before = report.patterns_before.get(choice.id)
+        if before is not None and before != choice.on:
+            lines.append(f"Pattern {choice.id} is now {'on' if choice.on else 'off'}: {choice.why}")
+    if report.conflicts:
+        lines.append(
+            f"{len(report.conflicts)} file(s) with conflicts"
+            + (" would be" if report.dry_run else "")
+            + " marked with <<<<<<< / ======= / >>>>>>>: resolve them by hand (yours above "
+            "=======, the new render below)."
+        )
+    return lines
+
+
 def update_project(
     project: Path,
     *,
@@ -127,8 +167,17 @@ def update_project(
                 f"{label}: the recorded render is kept in git (ref {rec.base.ref}), but the "
                 "project is no longer in a git repository"
             )
+        file = assessment if assessment is not None else project / render.ASSESSMENT_COPY
         if repo is not None and not force:
-            dirty = record.git_dirty(project)
+            # The assessment being followed is the update's input: editing it (in the
+            # interactive assessment, which holds its lock file meanwhile) is expected.
+            from assessor.app.session.lock import lock_path
+
+            followed = {
+                os.path.relpath(os.path.realpath(path), os.path.realpath(repo))
+                for path in (file, lock_path(Path(os.path.abspath(file))))
+            }
+            dirty = [path for path in record.git_dirty(project) if path not in followed]
             if dirty:
                 shown = ", ".join(dirty[:5]) + (
                     f" and {len(dirty) - 5} more" if len(dirty) > 5 else ""
@@ -138,7 +187,6 @@ def update_project(
                     "that the update can be reviewed and undone with git, or pass --force"
                 )
 
-        file = assessment if assessment is not None else project / render.ASSESSMENT_COPY
         say(f"scoring {file}")
         loaded, data = load(file, rubric_path)
         with_set = (set(rec.options.get("with", [])) | set(with_patterns)) - set(without_patterns)
