@@ -268,6 +268,17 @@ def test_a_new_template_version_is_merged_and_overlaps_are_marked(
     compiles(project)
 
 
+def test_a_file_the_team_deleted_stays_deleted_even_when_the_template_changed_it(
+    assessment: Callable[..., Path], tmp_path: Path
+) -> None:
+    project = scaffold(assessment(), tmp_path / "svc")
+    (project / "README.md").unlink()
+    report = update_project(project, template=MINI_TEMPLATE_V2)
+    assert {c.path: c.action for c in report.changes}["README.md"] == "deleted"
+    assert not (project / "README.md").exists()
+    assert update_project(project, template=MINI_TEMPLATE_V2).changes == []
+
+
 def test_cli_update_lists_the_plan_and_exits_3_on_conflicts(
     cli: Callable[..., object],
     assessment: Callable[..., Path],
@@ -494,7 +505,14 @@ def test_in_git_a_dirty_tree_is_refused_and_the_base_moves_on_a_ref(
     assert again.changes == [] and not again.written
     assert snapshot(project) == before
 
+    # the assessment being followed is the update's input: changing it is not "dirty"
+    set_answers(project, repeat_queries="frequent")
+    followed = update_project(project, template=MINI_TEMPLATE_V2)
+    assert {c.path: c.action for c in followed.changes}[f"{PACKAGE}/cache.py"] == "added"
+
     (project / "README.md").write_text("dirty\n")
+    with pytest.raises(UsageError, match="uncommitted changes"):
+        update_project(project, template=MINI_TEMPLATE_V2)
     forced = update_project(project, template=MINI_TEMPLATE_V2, force=True)
     assert forced.changes == []
 
