@@ -246,9 +246,9 @@ def update_project(
                 new_base = record.Base("git", rec.base.ref, commit)
             else:
                 new_base = record.Base("snapshot")
-                _write_if_changed(
-                    project, SNAPSHOT_FILE, record.snapshot_bytes(theirs), False, writes
-                )
+                if theirs.files != base.files:  # else the snapshot there holds these files
+                    snapshot = record.snapshot_bytes(theirs)
+                    _write_if_changed(project, SNAPSHOT_FILE, snapshot, False, writes)
             text = record.build(prepared, template, theirs, new_base).text()
             _write_if_changed(project, RECORD_FILE, text.encode("utf-8"), False, writes)
 

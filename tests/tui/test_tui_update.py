@@ -29,6 +29,12 @@ async def test_results_offer_to_update_the_generated_project(tmp_path: Path) -> 
         await pilot.pause()
         await continue_from_use_case(pilot)
         assert isinstance(app.screen, ResultsScreen)
+        assert "Update project" in screen_text(app)
+        # closed while the plan is being made: nothing happens, the app goes on
+        await pilot.press("u")
+        await wait_for(pilot, lambda: isinstance(app.screen, UpdateModal))
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, ResultsScreen))
         await pilot.press("u")
         await wait_for(pilot, lambda: isinstance(app.screen, UpdateModal))
         await wait_for(pilot, lambda: "Ctrl+S updates the project" in screen_text(app), 60)

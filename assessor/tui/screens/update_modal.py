@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
@@ -20,6 +21,9 @@ if TYPE_CHECKING:
     from assessor.app.session import Session
 
 RECORD = Path(".assessor") / "project.yaml"
+_ONE_AT_A_TIME = threading.Lock()
+"""A dialog closed while its plan was being made leaves that worker running; the next one
+waits for it instead of meeting the project's update lock."""
 
 
 def generated_project(session: Session) -> Path | None:
@@ -48,6 +52,7 @@ class UpdateModal(_Dialog):
         self.project = project
         self.busy = True
         self.ready = False
+        self.applying = False
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -70,9 +75,15 @@ class UpdateModal(_Dialog):
     def action_confirm(self) -> None:
         if self.busy or not self.ready:
             return
-        self.busy = True
+        self.busy = self.applying = True
         self.show_info("Updating…")
         self._run(dry_run=False)
+
+    def action_cancel(self) -> None:
+        if self.applying:  # the update finishes (or rolls back) on its own; then this closes
+            self.show_info("Updating… the dialog closes when it is done.")
+            return
+        self.dismiss(None)
 
     @work(thread=True, exclusive=True)
     def _run(self, *, dry_run: bool) -> None:
@@ -80,12 +91,13 @@ class UpdateModal(_Dialog):
         from assessor.scaffold.update import describe
 
         try:
-            report = update_project(
-                self.project,
-                assessment=self.session.path,
-                dry_run=dry_run,
-                progress=lambda step: self.app.call_from_thread(self.show_info, step),
-            )
+            with _ONE_AT_A_TIME:
+                report = update_project(
+                    self.project,
+                    assessment=self.session.path,
+                    dry_run=dry_run,
+                    progress=lambda step: self.app.call_from_thread(self._progress, step),
+                )
         except AssessorError as exc:
             self.app.call_from_thread(self._failed, exc.message)
             return
@@ -98,7 +110,13 @@ class UpdateModal(_Dialog):
         else:
             self.app.call_from_thread(self.dismiss, "\n".join(lines))
 
+    def _progress(self, step: str) -> None:
+        if self.is_mounted:
+            self.show_info(step)
+
     def _planned(self, lines: list[str], changes: bool) -> None:
+        if not self.is_mounted:  # closed while the plan was being made
+            return
         self.query_one("#plan", Static).update(Text("\n".join(lines)))
         self.busy = False
         self.ready = changes
@@ -108,5 +126,7 @@ class UpdateModal(_Dialog):
             self.show_info("Nothing to update.")
 
     def _failed(self, message: str) -> None:
-        self.busy = False
+        if not self.is_mounted:
+            return
+        self.busy = self.applying = False
         self.show_error(message)
