@@ -1,4 +1,5 @@
-"""The ``assessor`` command line.
+"""The ``assessor`` command line: click commands that parse options, call the layers below and
+turn their errors into messages and exit codes (the top layer; nothing imports it).
 
 Only click and the standard library are imported at module scope: ``assessor --help`` must
 start fast and must not import textual, pydantic, jinja2, cookiecutter, questionary or yaml

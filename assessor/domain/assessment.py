@@ -14,7 +14,7 @@ from assessor.domain.rubric import Question, Rubric
 class UseCase(BaseModel):
     """What is being assessed."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
 
     name: str = Field(min_length=1, max_length=200)
     description: str = Field(default="", max_length=100_000)
@@ -24,7 +24,7 @@ class UseCase(BaseModel):
 class Assessment(BaseModel):
     """One assessment file (contract: version 1)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
 
     version: Literal[1] = 1
     rubric: str | None = None

@@ -31,7 +31,13 @@ _COMPARISONS = ("is_", "in_", "not_in", "gt", "gte", "lt", "lte", "known")
 class Condition(BaseModel):
     """One test on an answer, or ``all`` / ``any`` / ``not`` of other conditions."""
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=True, defer_build=True)
+    model_config = ConfigDict(
+        extra="forbid",
+        populate_by_name=True,
+        frozen=True,
+        defer_build=True,
+        use_attribute_docstrings=True,
+    )
 
     all: list[Condition] | None = None
     """Holds when every listed condition holds."""

@@ -28,7 +28,13 @@ RULE_ID = r"^[a-z][a-z0-9_-]*$"
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, defer_build=True)
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        populate_by_name=True,
+        defer_build=True,
+        use_attribute_docstrings=True,
+    )
 
 
 class Option(_Strict):
