@@ -265,7 +265,8 @@ def update_project(
             _prune_empty_folders(project, removes)
             return report
         finally:
-            shutil.rmtree(scratch, ignore_errors=True)
+            if not _unfinished(scratch):
+                shutil.rmtree(scratch, ignore_errors=True)
 
 
 # ------------------------------------------------------------------------------------------
@@ -388,6 +389,9 @@ def _blocked(project: Path, rel: str) -> str:
 def _write_if_changed(
     project: Path, rel: str, data: bytes, executable: bool, writes: Writes
 ) -> None:
+    blocked = _blocked(project, rel)
+    if blocked:
+        raise ScaffoldError(f"{project / rel}: {blocked}; cannot record the update")
     target = project / rel
     try:
         if target.read_bytes() == data:
@@ -444,7 +448,14 @@ def _place(project: Path, scratch: Path, writes: Writes, removes: list[str]) -> 
         _fsync_folder(project)
         atomic_write(scratch / _DONE, "")
     except BaseException:
-        _rollback(project, scratch, journal)
+        try:
+            _rollback(project, scratch, journal)
+        except OSError as exc:
+            raise ScaffoldError(
+                f"{project}: the update failed and could not be rolled back completely "
+                f"({exc.strerror or exc}); the replaced files are kept in {scratch}/backup, "
+                "and the next `assessor update` finishes the rollback"
+            ) from exc
         raise
 
 
@@ -465,6 +476,14 @@ def _rollback(project: Path, scratch: Path, journal: Mapping[str, object]) -> No
         with contextlib.suppress(OSError):
             os.rmdir(project / str(folder))
     _fsync_folder(project)
+    # Rolled back: the scratch folder may go. Until here the journal keeps it (and the
+    # backups in it) for the next update to finish the rollback.
+    os.unlink(scratch / _JOURNAL)
+
+
+def _unfinished(scratch: Path) -> bool:
+    """A placement started there and was neither finished nor rolled back."""
+    return (scratch / _JOURNAL).exists() and not (scratch / _DONE).exists()
 
 
 def recover(project: Path) -> bool:
@@ -472,7 +491,7 @@ def recover(project: Path) -> bool:
     rolled back. Called with the project locked."""
     rolled_back = False
     prefix = _SCRATCH.format(name=project.name)
-    for scratch in sorted(project.parent.glob(glob_escape(prefix) + "*")):
+    for scratch in sorted(project.parent.glob(_glob_escape(prefix) + "*")):
         if not scratch.is_dir() or scratch.is_symlink():
             continue
         journal_path = scratch / _JOURNAL
@@ -492,7 +511,7 @@ def recover(project: Path) -> bool:
     return rolled_back
 
 
-def glob_escape(text: str) -> str:
+def _glob_escape(text: str) -> str:
     import glob
 
     return glob.escape(text)

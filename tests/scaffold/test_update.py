@@ -30,7 +30,7 @@ from scaffold_support import (
 )
 
 from assessor.domain.load import load_assessment
-from assessor.errors import UsageError
+from assessor.errors import ScaffoldError, UsageError
 from assessor.scaffold import render_project, update_project
 from assessor.scaffold import update as update_module
 
@@ -393,6 +393,34 @@ def test_a_failure_while_placing_leaves_the_project_as_it_was(
     assert sorted(os.listdir(tmp_path)) == parent_before
     # and the update works afterwards
     assert update_project(project, template=MINI_TEMPLATE_V2).written
+
+
+def test_a_failed_rollback_is_finished_by_the_next_update(
+    assessment: Callable[..., Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = scaffold(assessment(), tmp_path / "svc")
+    team_edits(project)
+    set_answers(project, realtime=False, repeat_queries="rare")
+    before = snapshot(project)
+    real_replace = os.replace
+    calls = {"n": 0}
+
+    def broken_from_the_sixth(src: object, dst: object) -> None:
+        calls["n"] += 1
+        if calls["n"] >= 6:  # the disk gives up, the rollback's moves fail too
+            raise OSError(5, "Input/output error")
+        real_replace(src, dst)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(update_module.os, "replace", broken_from_the_sixth)
+    with pytest.raises(ScaffoldError, match="could not be rolled back completely"):
+        update_project(project, template=MINI_TEMPLATE_V2)
+    monkeypatch.undo()
+    assert snapshot(project) != before
+    assert list(tmp_path.glob(".svc.assessor-update-*/backup"))  # the replaced files, kept
+
+    report = update_project(project, template=MINI_TEMPLATE_V2, dry_run=True)
+    assert report.recovered
+    assert snapshot(project) == before
 
 
 KILLER = """
