@@ -37,9 +37,12 @@ async def test_results_offer_to_update_the_generated_project(tmp_path: Path) -> 
         await wait_for(pilot, lambda: isinstance(app.screen, ResultsScreen))
         await pilot.press("u")
         await wait_for(pilot, lambda: isinstance(app.screen, UpdateModal))
-        await wait_for(pilot, lambda: "Ctrl+S updates the project" in screen_text(app), 60)
-        text = screen_text(app)
-        assert "Would update" in text and "jobs.py" in text
+
+        def planned() -> bool:
+            text = screen_text(app)
+            return all(part in text for part in ("Ctrl+S updates", "Would update", "jobs.py"))
+
+        await wait_for(pilot, planned, 60)  # the plan is laid out a frame after the status
         assert not (package / "jobs.py").exists()  # the plan wrote nothing
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: isinstance(app.screen, ResultsScreen), timeout=60)
