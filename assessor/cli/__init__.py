@@ -454,3 +454,7 @@ def init(file: Path, rubric_ref: str | None, force: bool) -> None:
 
 def run() -> None:  # pragma: no cover - console entry alias
     main(prog_name=os.path.basename(sys.argv[0]) or "assessor")
+
+
+# Commands defined in their own modules register on the groups above.
+from assessor.cli import interop as _interop  # noqa: E402,F401

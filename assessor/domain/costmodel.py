@@ -59,7 +59,8 @@ def compute(rubric: Rubric, answers: dict[str, Any]) -> CostModel:
 def compute_data(rubric: Rubric, answers: dict[str, Any]) -> dict[str, Any]:
     """:func:`compute` as plain data (the shape of :class:`CostModel`)."""
     costs = rubric.costs
-    level = answers.get(rubric.policy.key)
+    policy = rubric.policy
+    level = answers.get(policy.key) if policy is not None else None
     defaults_used: list[str] = []
 
     def pick(name: str, fallback: float) -> float:
@@ -69,7 +70,8 @@ def compute_data(rubric: Rubric, answers: dict[str, Any]) -> dict[str, Any]:
         defaults_used.append(name)
         return float(fallback)
 
-    cost_per_error = pick("cost_per_error", rubric.policy.cost_per_error.get(str(level), 20.0))
+    table = policy.cost_per_error if policy is not None else {}
+    cost_per_error = pick("cost_per_error", table.get(str(level), 20.0))
     cost_per_review = pick("cost_per_review", costs.cost_per_review)
     volume = pick("volume_per_day", costs.volume_per_day)
     source: Literal["given", "defaults", "mixed"] = (
