@@ -332,6 +332,49 @@ def scaffold(
     )
 
 
+@main.command()
+@click.argument("project", type=PATH)
+@click.option(
+    "--assessment",
+    type=PATH,
+    help="Assessment file to follow (default: the project's assessment.yaml).",
+)
+@click.option("--with", "with_", multiple=True, metavar="PATTERN", help="Add a pattern.")
+@click.option("--without", multiple=True, metavar="PATTERN", help="Leave a pattern out.")
+@click.option("--rubric", "rubric_path", type=PATH, help="Rubric file to use.")
+@click.option("--dry-run", is_flag=True, help="Print the plan; write nothing.")
+@click.option("--force", is_flag=True, help="Update even if the git tree has uncommitted changes.")
+@handle_errors
+def update(
+    project: Path,
+    assessment: Path | None,
+    with_: tuple[str, ...],
+    without: tuple[str, ...],
+    rubric_path: Path | None,
+    dry_run: bool,
+    force: bool,
+) -> None:
+    """Merge the project's new render (its assessment and this assessor's template) into a
+    generated project, keeping the team's edits.
+
+    Lists files added, updated, merged, conflicting and removed. Overlapping edits are marked
+    like git (<<<<<<<) and the command exits 3. Pattern overrides given to scaffold are kept.
+    """
+    from assessor.cli.updating import run_update
+
+    report = run_update(
+        project,
+        assessment=assessment,
+        with_patterns=list(with_),
+        without_patterns=list(without),
+        rubric_path=rubric_path,
+        dry_run=dry_run,
+        force=force,
+    )
+    if report.conflicts:
+        sys.exit(EXIT_FAIL_ON)
+
+
 # --------------------------------------------------------------------------------------------
 # rubric, schema, init
 

@@ -9,6 +9,7 @@ them prompts, spins or looks at a terminal: progress is reported through a callb
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,7 @@ from assessor.domain.load import Loaded
 from assessor.domain.rubric import Rubric
 from assessor.domain.scoring import Result
 from assessor.errors import InputError, Problem, UsageError
-from assessor.scaffold import context, names, render
+from assessor.scaffold import context, names, record, render
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,9 @@ class Prepared:
     """The assessment exactly as the user's file (copied as ``assessment.yaml``)."""
     label: str
     """How to name the assessment in messages (its path)."""
+    with_patterns: tuple[str, ...] = ()
+    """The ``--with`` overrides asked for (kept in the project's record for updates)."""
+    without_patterns: tuple[str, ...] = ()
 
     def score_json(self) -> str:
         """The score JSON contract, as ``assessor score --format json`` prints it."""
@@ -103,7 +107,14 @@ def prepare(
         with_patterns=with_patterns,
         without_patterns=without_patterns,
     )
-    return Prepared(plan=plan, result=result, assessment_bytes=assessment_bytes, label=label)
+    return Prepared(
+        plan=plan,
+        result=result,
+        assessment_bytes=assessment_bytes,
+        label=label,
+        with_patterns=tuple(sorted(set(with_patterns))),
+        without_patterns=tuple(sorted(set(without_patterns))),
+    )
 
 
 def render_project(
@@ -193,7 +204,11 @@ def render_prepared(
     progress: render.Progress | None = None,
     template: Path | None = None,
 ) -> render.Rendered:
-    return render.render(
+    """Render a prepared project into ``out`` with its record (``.assessor/``, see
+    :mod:`assessor.scaffold.record`), so that ``assessor update`` can follow it later."""
+    template = Path(os.path.abspath(template or render.default_template()))
+    recorder = record.Recorder(prepared, template, Path(os.path.abspath(out)))
+    rendered = render.render(
         prepared.plan,
         out,
         assessment_bytes=prepared.assessment_bytes,
@@ -201,7 +216,10 @@ def render_prepared(
         force=force,
         template=template,
         progress=progress,
+        finish=recorder.finish,
     )
+    recorder.placed()
+    return rendered
 
 
 def _display(path: Path) -> str:

@@ -145,8 +145,14 @@ def render(
     force: bool = False,
     template: Path | None = None,
     progress: Progress | None = None,
+    finish: Callable[[Path], None] | None = None,
 ) -> Rendered:
-    """Render ``plan`` into ``out`` (see the module docstring for the guarantees)."""
+    """Render ``plan`` into ``out`` (see the module docstring for the guarantees).
+
+    ``finish`` is called with the rendered project in the scratch folder, after the
+    assessment copies are added and before anything is placed: what it adds there (the
+    project's record) is placed with the rest, under the same guarantees.
+    """
     say = progress or (lambda _step: None)
     template = Path(os.path.abspath(template or default_template()))
     dest = check_destination(out, force=force)
@@ -171,6 +177,8 @@ def render(
                 raise ScaffoldError(f"the template itself writes {name}; it must not")
         (project / ASSESSMENT_COPY).write_bytes(assessment_bytes)
         (project / SCORE_COPY).write_text(score_json, encoding="utf-8")
+        if finish is not None:
+            finish(project)
         say(f"placing the files into {out}")
         plan_files, kept = _placement(project, dest.path)
         if not dest.existed:
