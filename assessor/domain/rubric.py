@@ -253,6 +253,8 @@ class CostDefaults(_Strict):
     """How spread per-output error probabilities are (Beta concentration); see costmodel."""
     min_threshold: float = Field(default=0.5, ge=0, le=1)
     max_threshold: float = Field(default=0.99, ge=0, le=1)
+    currency: str = Field(default="", max_length=12)
+    """Currency of the cost figures (such as EUR), shown in reports; ``--currency`` overrides."""
 
 
 class Scoring(_Strict):

@@ -35,6 +35,9 @@ class SavedState:
     owner: str = ""
     answers: dict[str, Any] = field(default_factory=dict)
     notes: dict[str, str] = field(default_factory=dict)
+    business_value: str | None = None
+    plan: list[dict[str, Any]] = field(default_factory=list)
+    """The improvement plan as plain data: the interactive assessment keeps it as it was."""
 
 
 def display_name(path: Path) -> str:
@@ -61,6 +64,7 @@ def read_state(path: Path, text: str) -> tuple[SavedState, Rubric]:
     """Load an assessment strictly, but as a partial one: a missing name or an empty answer is
     an open question, not an error. Raises InputError when the file is not valid."""
     from assessor.domain import source as src
+    from assessor.domain.assessment import plan_document
     from assessor.domain.load import DEFAULT_RUBRIC, assessment_from_source, load_rubric
 
     name = display_name(path)
@@ -92,6 +96,8 @@ def read_state(path: Path, text: str) -> tuple[SavedState, Rubric]:
         owner=a.use_case.owner,
         answers=dict(loaded.answers),
         notes=dict(a.notes),
+        business_value=a.use_case.business_value,
+        plan=plan_document(a.plan),
     )
     return state, loaded.rubric
 

@@ -90,6 +90,9 @@ class Session:
         self.owner = ""
         self.answers: dict[str, Any] = {}
         self.notes: dict[str, str] = {}
+        self.business_value: str | None = None
+        self.plan: list[dict[str, Any]] = []
+        """Kept as loaded and written back (edited in the file, not in the session)."""
         self.lock = lock
         self.readonly = readonly
         """Opened while another assessor holds the file: nothing is ever written."""
@@ -274,6 +277,8 @@ class Session:
                 setattr(self, key, getattr(state, key))
         self.answers = dict(state.answers)
         self.notes = dict(state.notes)
+        self.business_value = state.business_value
+        self.plan = list(state.plan)
 
     def _set_aside(self, text: str | None, exc: InputError) -> None:
         path = self.path
@@ -479,6 +484,8 @@ class Session:
             use_case["description"] = self.description
         if self.owner:
             use_case["owner"] = self.owner
+        if self.business_value:
+            use_case["business_value"] = self.business_value
         doc["use_case"] = use_case
         doc["answers"] = {
             q.id: self.answers[q.id]
@@ -488,6 +495,8 @@ class Session:
         notes = {q.id: self.notes[q.id] for q in self.rubric.questions if self.notes.get(q.id)}
         if notes:
             doc["notes"] = notes
+        if self.plan:
+            doc["plan"] = self.plan
         return doc
 
     def render(self) -> str:
