@@ -16,6 +16,7 @@ COLORS = {
     "conditional": "#b26a00",
     "not_ready": "#b42318",
     "open": "#8a94a6",
+    "context": "#7d8aa3",
 }
 SOFT = {"ready": "#e3f3ea", "conditional": "#fcefd9", "not_ready": "#fbe7e5", "open": "#eef0f4"}
 TRACK = "#e8ebf0"

@@ -24,11 +24,8 @@ plan:
 
 def assessment(tmp_path: Path, plan: str = PLAN, value: str = "high") -> Path:
     text = (REPO / "examples" / "refund-assistant.yaml").read_text(encoding="utf-8")
-    text = text.replace(
-        "  owner: Support platform team\n",
-        f"  owner: Support platform team\n  business_value: {value}\n",
-    )
-    assert "business_value" in text
+    text = text.split("\nplan:")[0].replace("business_value: high", f"business_value: {value}")
+    assert f"business_value: {value}" in text
     path = tmp_path / "a.yaml"
     path.write_text(text.rstrip("\n") + "\n" + plan, encoding="utf-8")
     return path
