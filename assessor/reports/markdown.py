@@ -586,12 +586,20 @@ def _methodology(report: Report) -> list[str]:
             "",
         ]
         notes = [uc for uc in report.use_cases if uc.cost_note]
-        if notes:
-            lines += ["Defaults and assumptions used in this report:", ""]
-            for uc in notes:
-                who = f"**{md_inline(uc.result.use_case)}**: " if report.portfolio else ""
-                lines.append(f"- {who}{md_inline(uc.cost_note)}")
-            lines.append("")
+        if notes and not report.portfolio:
+            lines += [
+                f"Defaults and assumptions used in this report: {md_inline(notes[0].cost_note)}",
+                "",
+            ]
+        elif notes:
+            n = len(report.use_cases)
+            rely = "relies" if len(notes) == 1 else "rely"
+            say = "its section says" if len(notes) == 1 else "their sections say"
+            lines += [
+                f"{plural(len(notes), 'use case')} of {n} {rely} on these defaults or on the "
+                f"assumed error rate for some inputs; {say} which.",
+                "",
+            ]
     return lines
 
 
