@@ -7,6 +7,10 @@ A condition is data, so a rule is a YAML edit::
       - {answer: autonomy, is: autonomous}
       - not: {answer: expert_review, is: true}
 
+Multi questions (answer: a list of option ids) are tested with ``contains`` (one option
+selected), ``contains_any`` and ``contains_all``; ``is``/``in`` compare one value and do not
+apply to lists. An answer that is not a list never contains anything.
+
 Evaluation is three-valued, because the interactive assessment scores answers given so far:
 ``True`` (holds), ``False`` (does not hold) or ``None`` (depends on a question not answered
 yet). A rule fires only on ``True``; nothing is guessed.
@@ -25,7 +29,19 @@ Compiled = Callable[[Answers], bool | None]
 
 _MISSING = object()
 
-_COMPARISONS = ("is_", "in_", "not_in", "gt", "gte", "lt", "lte", "known")
+_COMPARISONS = (
+    "is_",
+    "in_",
+    "not_in",
+    "gt",
+    "gte",
+    "lt",
+    "lte",
+    "known",
+    "contains",
+    "contains_any",
+    "contains_all",
+)
 
 
 class Condition(BaseModel):
@@ -56,11 +72,18 @@ class Condition(BaseModel):
     lte: float | None = None
     known: bool | None = None
     """``known: false`` holds when the answer is null (for example, error rate unknown)."""
+    contains: str | None = None
+    """Multi questions: holds when this option is selected."""
+    contains_any: list[str] | None = None
+    """Multi questions: holds when at least one of these options is selected."""
+    contains_all: list[str] | None = None
+    """Multi questions: holds when every one of these options is selected."""
 
     @model_validator(mode="after")
     def _one_form(self) -> Condition:
-        groups = [g for g in ("all", "any", "not_") if getattr(self, g) is not None]
-        tests = [t for t in _COMPARISONS if t in self.model_fields_set]
+        given = self.model_fields_set
+        groups = [g for g in ("all", "any", "not_") if g in given and getattr(self, g) is not None]
+        tests = [t for t in _COMPARISONS if t in given]
         if len(groups) > 1:
             raise ValueError("use one of all, any, not per condition; nest them to combine")
         if groups and (tests or self.answer is not None):
@@ -70,7 +93,8 @@ class Condition(BaseModel):
                 raise ValueError("a condition needs 'answer' (or all / any / not)")
             if len(tests) != 1:
                 raise ValueError(
-                    "an answer test needs exactly one of is, in, not_in, gt, gte, lt, lte, known"
+                    "an answer test needs exactly one of is, in, not_in, gt, gte, lt, lte, "
+                    "known, contains, contains_any, contains_all"
                 )
         return self
 
@@ -88,6 +112,10 @@ class Condition(BaseModel):
             yield self.is_
         yield from self.in_ or []
         yield from self.not_in or []
+        if self.contains is not None:
+            yield self.contains
+        yield from self.contains_any or []
+        yield from self.contains_all or []
 
     def compile(self) -> Compiled:
         """Turn the condition into a function of the answers, as nested closures.
@@ -141,6 +169,22 @@ class Condition(BaseModel):
         frozenset) for text in a set, ("not_words", frozenset), or ("call", f) with f(v)."""
         if "known" in self.model_fields_set:
             return "known", bool(self.known)
+        if self.contains is not None or self.contains_any is not None:
+            wanted = frozenset(
+                [self.contains] if self.contains is not None else self.contains_any or []
+            )
+
+            def contains_any(v: Any) -> bool:
+                return isinstance(v, list | tuple) and not wanted.isdisjoint(v)
+
+            return "call", contains_any
+        if self.contains_all is not None:
+            needed = frozenset(self.contains_all)
+
+            def contains_all(v: Any) -> bool:
+                return isinstance(v, list | tuple) and needed.issubset(v)
+
+            return "call", contains_all
         if "is_" in self.model_fields_set or self.in_ is not None or self.not_in is not None:
             if "is_" in self.model_fields_set:
                 targets, negate = [self.is_], False

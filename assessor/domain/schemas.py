@@ -29,6 +29,13 @@ def _answer_schema(q: Question) -> dict[str, Any]:
     if q.type == "choice":
         out["enum"] = [*(o.value for o in q.options), None]
         out["markdownEnumDescriptions"] = [o.label for o in q.options] + ["not answered"]
+    elif q.type == "multi":
+        out["type"] = ["array", "null"]
+        out["items"] = {
+            "enum": [o.value for o in q.options],
+            "markdownEnumDescriptions": [o.label for o in q.options],
+        }
+        out["uniqueItems"] = True
     elif q.type == "boolean":
         out["type"] = ["boolean", "null"]
     elif q.type == "text":

@@ -254,7 +254,11 @@ def score_data(
 
     from assessor.domain.counterfactuals import improvement_data
 
-    cost = costmodel.compute_data(rubric, answers) if rubric.policy.key in answers else None
+    cost = (
+        costmodel.compute_data(rubric, answers)
+        if rubric.policy is not None and rubric.policy.key in answers
+        else None
+    )
     open_questions = [q.id for q in applicable if q.id not in answers and q.id not in given]
     return {
         "use_case": use_case.name,
@@ -283,12 +287,12 @@ def score_data(
 def _pattern_data(
     rubric: Rubric, answers: dict[str, Any], cost: dict[str, Any] | None
 ) -> list[dict[str, Any]]:
-    level = str(answers.get(rubric.policy.key))
     policy = rubric.policy
+    level = str(answers.get(policy.key)) if policy is not None else ""
     computed: dict[str, Any] = {
-        "max_error_rate": policy.max_error_rate.get(level),
-        "review_sample_rate": policy.review_sample_rate.get(level),
-        "cache_ttl_seconds": policy.cache_ttl_seconds.get(level),
+        "max_error_rate": policy.max_error_rate.get(level) if policy else None,
+        "review_sample_rate": policy.review_sample_rate.get(level) if policy else None,
+        "cache_ttl_seconds": policy.cache_ttl_seconds.get(level) if policy else None,
         "confidence_threshold": cost["confidence_threshold"] if cost else None,
     }
     out = []

@@ -137,8 +137,9 @@ def _print_result(console: Console, r: Result, marks: Symbols) -> None:
                 console, marks, f"{terminal_safe(imp.summary)} {marks.arrow} {words} ({imp.score})"
             )
 
-    console.print()
-    console.print(Text("Recommended patterns", style="bold"))
+    if r.patterns:  # a rubric imported from a lens recommends none
+        console.print()
+        console.print(Text("Recommended patterns", style="bold"))
     for p in r.patterns:
         params = ", ".join(f"{k}={_param(v)}" for k, v in p.params.items())
         _item(console, marks, f"{p.title} [{p.id}]" + (f": {params}" if params else ""))
