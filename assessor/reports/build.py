@@ -216,8 +216,10 @@ def methodology(rubric: Rubric) -> Methodology:
         weights=[DimensionWeight(title=d.title, weight=d.weight) for d in rubric.dimensions],
         finding_penalty=rubric.scoring.finding_penalty,
         bands={str(k): list(v) for k, v in rubric.scoring.bands.items()},
-        cost_per_error_by_level={k: float(v) for k, v in rubric.policy.cost_per_error.items()},
-        policy_question=question_label(rubric, rubric.policy.key),
+        cost_per_error_by_level=(
+            {k: float(v) for k, v in rubric.policy.cost_per_error.items()} if rubric.policy else {}
+        ),
+        policy_question=question_label(rubric, rubric.policy.key) if rubric.policy else "",
         cost_per_review=costs.cost_per_review,
         volume_per_day=costs.volume_per_day,
         assumed_error_rate=costs.assumed_error_rate,

@@ -580,8 +580,14 @@ def _methodology(report: Report) -> list[str]:
             "everything = outputs per day × cost of review; threshold = outputs per day × "
             "(share reviewed × cost of review + share wrong and delivered × cost of an error).",
             "",
-            f"Defaults where the assessment gives no figure: cost of one error by "
-            f"{md_inline(m.policy_question.lower())}, by level ({levels}); cost of a review "
+            "Defaults where the assessment gives no figure: "
+            + (
+                f"cost of one error by {md_inline(m.policy_question.lower())}, by level "
+                f"({levels}); "
+                if levels
+                else ""
+            )
+            + "cost of a review "
             f"{money(m.cost_per_review, cur)}; {number(m.volume_per_day)} outputs per day. {unit}",
             "",
         ]
