@@ -214,6 +214,11 @@ def _fail_on(fail_on: str | None, verdicts: list[str]) -> None:
 @click.option("--author", help="Author shown on the cover.")
 @click.option("--logo", type=PATH, help="Logo image (PNG, JPEG or SVG).")
 @click.option("--history", is_flag=True, help="Show the assessment's history from git.")
+@click.option(
+    "--trust-repo",
+    is_flag=True,
+    help="With --history: read a git repository owned by another user.",
+)
 @click.option("--rubric", "rubric_path", type=PATH, help="Rubric file to use.")
 @click.option("--summary", is_flag=True, help="Portfolio summary only: no section per use case.")
 @click.option(
@@ -235,6 +240,7 @@ def report(
     author: str | None,
     logo: Path | None,
     history: bool,
+    trust_repo: bool,
     rubric_path: Path | None,
     summary: bool,
     appendix: bool,
@@ -258,6 +264,7 @@ def report(
         logo=logo,
         history=history,
         rubric_path=rubric_path,
+        trust_repo=trust_repo,
         doc=DocFields(
             doc_version=doc_version,
             status=status,  # type: ignore[arg-type]
@@ -349,6 +356,49 @@ def scaffold(
     )
 
 
+@main.command()
+@click.argument("project", type=PATH)
+@click.option(
+    "--assessment",
+    type=PATH,
+    help="Assessment file to follow (default: the project's assessment.yaml).",
+)
+@click.option("--with", "with_", multiple=True, metavar="PATTERN", help="Add a pattern.")
+@click.option("--without", multiple=True, metavar="PATTERN", help="Leave a pattern out.")
+@click.option("--rubric", "rubric_path", type=PATH, help="Rubric file to use.")
+@click.option("--dry-run", is_flag=True, help="Print the plan; write nothing.")
+@click.option("--force", is_flag=True, help="Update even if the git tree has uncommitted changes.")
+@handle_errors
+def update(
+    project: Path,
+    assessment: Path | None,
+    with_: tuple[str, ...],
+    without: tuple[str, ...],
+    rubric_path: Path | None,
+    dry_run: bool,
+    force: bool,
+) -> None:
+    """Merge the project's new render (its assessment and this assessor's template) into a
+    generated project, keeping the team's edits.
+
+    Lists files added, updated, merged, conflicting and removed. Overlapping edits are marked
+    like git (<<<<<<<) and the command exits 3. Pattern overrides given to scaffold are kept.
+    """
+    from assessor.cli.updating import run_update
+
+    report = run_update(
+        project,
+        assessment=assessment,
+        with_patterns=list(with_),
+        without_patterns=list(without),
+        rubric_path=rubric_path,
+        dry_run=dry_run,
+        force=force,
+    )
+    if report.conflicts:
+        sys.exit(EXIT_FAIL_ON)
+
+
 # --------------------------------------------------------------------------------------------
 # rubric, schema, init
 
@@ -417,7 +467,7 @@ def schema(kind: str, rubric_ref: str | None) -> None:
         data = report_schema()
     else:
         data = rubric_schema()
-    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False))
 
 
 @main.command()

@@ -35,6 +35,7 @@ def write_report(
     logo: Path | None = None,
     history: bool = False,
     rubric_path: Path | None = None,
+    trust_repo: bool = False,
     doc: DocFields | None = None,
 ) -> None:
     """Score ``files`` and write their report to ``out`` atomically.
@@ -82,6 +83,7 @@ def write_report(
             history=history,
             rubric_path=rubric_path,
             out=out,
+            trust_repo=trust_repo,
             doc=doc,
         )
     finally:
@@ -89,11 +91,9 @@ def write_report(
             gc.enable()
     from assessor.fileio import atomic_write
 
-    if out.exists() and not force:  # created while we were rendering
-        from assessor.errors import OutputExistsError
-
-        raise OutputExistsError(f"{out} exists; pass --force to replace it")
-    atomic_write(out, data)
+    # Without --force the file is created only if nothing is there, atomically: of several
+    # runs writing one new file, exactly one wins and the others are told it exists.
+    atomic_write(out, data, exclusive=not force)
 
 
 def render_report(
@@ -107,6 +107,7 @@ def render_report(
     history: bool = False,
     rubric_path: Path | None = None,
     out: Path | None = None,
+    trust_repo: bool = False,
     doc: DocFields | None = None,
 ) -> str | bytes:
     """The report's content in ``fmt`` (text for md/html/json, bytes for pdf)."""
@@ -131,7 +132,8 @@ def render_report(
     if fmt in ("html", "pdf") and len(files) > 1 and jobs_for(len(files)) > 1:
         html = _html_portfolio_in_workers(
             files, title=title, client=client, author=author, logo_uri=logo_uri,
-            history=history, rubric_path=rubric_path, doc=doc, for_pdf=fmt == "pdf",
+            history=history, rubric_path=rubric_path, trust_repo=trust_repo,
+            doc=doc, for_pdf=fmt == "pdf",
         )  # fmt: skip
         if fmt == "html":
             return html
@@ -146,7 +148,7 @@ def render_report(
         from assessor.reports.history import file_history
 
         override = items[0].rubric if rubric_path else None
-        histories = [file_history(item.path, override) for item in items]
+        histories = [file_history(item.path, override, trust_repo=trust_repo) for item in items]
     report = build_report(
         items,
         results,
@@ -199,6 +201,7 @@ def _html_portfolio_in_workers(
     logo_uri: str | None,
     history: bool,
     rubric_path: Path | None,
+    trust_repo: bool = False,
     doc: DocFields,
     for_pdf: bool = False,
 ) -> str:
@@ -246,7 +249,7 @@ def _html_portfolio_in_workers(
             if history:
                 from assessor.reports.history import file_history
 
-                hist = file_history(item.path, override)
+                hist = file_history(item.path, override, trust_repo=trust_repo)
             uc = use_case_report(
                 item,
                 score_loaded(item),
@@ -294,6 +297,9 @@ def _check_output(files: list[Path], out: Path, force: bool) -> None:
     for f in files:
         if os.path.realpath(f) == target:
             raise UsageError(f"{out} is one of the assessment files; choose another output")
+    from assessor.fileio import check_writable_target
+
+    check_writable_target(out)
     if out.exists() and not force:
         raise OutputExistsError(f"{out} exists; pass --force to replace it")
 

@@ -9,6 +9,7 @@ them prompts, spins or looks at a terminal: progress is reported through a callb
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,7 @@ from assessor.domain.load import Loaded
 from assessor.domain.rubric import Rubric
 from assessor.domain.scoring import Result
 from assessor.errors import InputError, Problem, UsageError
-from assessor.scaffold import context, names, render
+from assessor.scaffold import context, names, record, render
 
 
 @dataclass(frozen=True)
@@ -30,22 +31,26 @@ class Prepared:
     """The assessment exactly as the user's file (copied as ``assessment.yaml``)."""
     label: str
     """How to name the assessment in messages (its path)."""
+    with_patterns: tuple[str, ...] = ()
+    """The ``--with`` overrides asked for (kept in the project's record for updates)."""
+    without_patterns: tuple[str, ...] = ()
 
     def score_json(self) -> str:
         """The score JSON contract, as ``assessor score --format json`` prints it."""
-        return json.dumps(self.result.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n"
+        data = self.result.model_dump(mode="json")
+        return json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
 
 
 def load(file: Path, rubric_path: Path | None = None) -> tuple[Loaded, bytes]:
     """Load and validate an assessment file; return it with its exact bytes."""
     from assessor.domain import source as src
     from assessor.domain.load import load_assessment, load_rubric
+    from assessor.fileio import read_bytes
 
     display = _display(file)
-    text = src.read_text(file, display)
-    data = file.read_bytes()
-    if src.decode(data, display) != text:
-        raise InputError(Problem(display, message="the file changed while it was being read"))
+    # One read: the bytes copied into the project are the bytes that were validated.
+    data = read_bytes(file, limit=src.MAX_BYTES, display=display)
+    text = src.decode(data, display)
     override = load_rubric(rubric_path) if rubric_path else None
     return load_assessment(file, override, text=text), data
 
@@ -75,7 +80,10 @@ def prepare(
         result = score_loaded(source)
         rubric = source.rubric
         if assessment_bytes is None:
-            assessment_bytes = source.path.read_bytes()
+            from assessor.domain.source import MAX_BYTES
+            from assessor.fileio import read_bytes
+
+            assessment_bytes = read_bytes(source.path, limit=MAX_BYTES)
         label = _display(source.path)
     else:
         result = source
@@ -99,7 +107,14 @@ def prepare(
         with_patterns=with_patterns,
         without_patterns=without_patterns,
     )
-    return Prepared(plan=plan, result=result, assessment_bytes=assessment_bytes, label=label)
+    return Prepared(
+        plan=plan,
+        result=result,
+        assessment_bytes=assessment_bytes,
+        label=label,
+        with_patterns=tuple(sorted(set(with_patterns))),
+        without_patterns=tuple(sorted(set(without_patterns))),
+    )
 
 
 def render_project(
@@ -189,7 +204,11 @@ def render_prepared(
     progress: render.Progress | None = None,
     template: Path | None = None,
 ) -> render.Rendered:
-    return render.render(
+    """Render a prepared project into ``out`` with its record (``.assessor/``, see
+    :mod:`assessor.scaffold.record`), so that ``assessor update`` can follow it later."""
+    template = Path(os.path.abspath(template or render.default_template()))
+    recorder = record.Recorder(prepared, template, Path(os.path.abspath(out)))
+    rendered = render.render(
         prepared.plan,
         out,
         assessment_bytes=prepared.assessment_bytes,
@@ -197,7 +216,10 @@ def render_prepared(
         force=force,
         template=template,
         progress=progress,
+        finish=recorder.finish,
     )
+    recorder.placed()
+    return rendered
 
 
 def _display(path: Path) -> str:

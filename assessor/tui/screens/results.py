@@ -1,5 +1,6 @@
 """The results: verdict, reasons with fixes and guide citations, what would raise the verdict,
-the cost model, and the recommended patterns. Export and scaffold start from here."""
+the cost model, and the recommended patterns. Export and scaffold start from here, and so does
+the update of the generated project the assessment sits in."""
 
 from __future__ import annotations
 
@@ -27,6 +28,8 @@ class ResultsScreen(Screen[None]):
                 tooltip="Write a report (Markdown, JSON, ...)"),
         Binding("g", "scaffold", "Generate project", id="scaffold",
                 tooltip="Generate the starter project with the recommended patterns"),
+        Binding("u", "update_project", "Update project", id="update",
+                tooltip="Merge the new render into the generated project this file sits in"),
         Binding("escape,ctrl+o", "back", "Back", id="back", tooltip="Back to the questions"),
     ]  # fmt: skip
 
@@ -58,6 +61,20 @@ class ResultsScreen(Screen[None]):
         from assessor.tui.screens.modals import ScaffoldModal
 
         self.app.push_screen(ScaffoldModal(self.session, self.result), self._done)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "update_project":
+            from assessor.tui.screens.update_modal import generated_project
+
+            return generated_project(self.session) is not None
+        return True
+
+    def action_update_project(self) -> None:
+        from assessor.tui.screens.update_modal import UpdateModal, generated_project
+
+        project = generated_project(self.session)
+        if project is not None:
+            self.app.push_screen(UpdateModal(self.session, project), self._done)
 
     def _done(self, message: str | None) -> None:
         if message:

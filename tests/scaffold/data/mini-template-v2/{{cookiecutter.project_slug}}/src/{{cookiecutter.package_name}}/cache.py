@@ -1,0 +1,1 @@
+TTL = {{ cookiecutter.cache_ttl_seconds }}

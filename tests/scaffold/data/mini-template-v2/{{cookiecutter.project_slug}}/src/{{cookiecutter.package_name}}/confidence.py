@@ -1,0 +1,1 @@
+THRESHOLD = {{ cookiecutter.confidence_threshold }}
