@@ -8,6 +8,9 @@
    reports of the N files (no goal).
 3. One use case with a 100,000-character description and long notes, as HTML and as PDF,
    against scoring it (no goal; the PDF line shows what WeasyPrint costs).
+4. PDF reports of the N files (``--pdf``; takes minutes): the full portfolio (goal: at most
+   0.15 s a use case) and ``--summary`` (goal: at most 30 s and 30 pages), each with its page
+   count and the peak memory of the report process, against scoring the same files.
 
 Every timing is the best of R rounds with the compared commands run in turn (so a busy machine
 slows both sides alike). Prints ``ratio`` lines: wall-time ratio, then CPU-time ratio.
@@ -16,8 +19,13 @@ slows both sides alike). Prints ``ratio`` lines: wall-time ratio, then CPU-time 
 from __future__ import annotations
 
 import argparse
+import os
+import re
+import shutil
+import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 from engine import make_assessments, show, timings, tool
@@ -49,12 +57,74 @@ def long_text_case(folder: Path) -> Path:
     return path
 
 
+PDF_PER_USE_CASE_GOAL = 0.15
+SUMMARY_SECONDS_GOAL = 30.0
+SUMMARY_PAGES_GOAL = 30
+PEAK_MEMORY_BOUND_MB = 1024
+
+
+def measured(cmd: list[str]) -> tuple[float, float, float]:
+    """(wall s, CPU s, peak RSS MB of the process) of one run of ``cmd``."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode:
+        sys.exit(f"bench: {' '.join(cmd[:3])} ... failed: {proc.stderr.read().decode()[-400:]}")  # type: ignore[union-attr]
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
+
+
+def pages(pdf: str) -> int:
+    """The PDF's page count (poppler's pdfinfo; -1 when it is not installed)."""
+    pdfinfo = shutil.which("pdfinfo")
+    if pdfinfo is None:
+        return -1
+    info = subprocess.run([pdfinfo, pdf], capture_output=True, text=True, check=True).stdout
+    match = re.search(r"^Pages:\s+(\d+)", info, re.MULTILINE)
+    return int(match.group(1)) if match else -1
+
+
+def pdf_section(assessor: str, files: list[str], out: str) -> None:
+    n = len(files)
+    base = measured([assessor, "score", "--format", "json", *files])
+    full = [assessor, "report", *files, "--format", "pdf", "-o", f"{out}-full.pdf", "--force"]
+    summary = [assessor, "report", *files, "--format", "pdf", "-o", f"{out}-summary.pdf",
+               "--force", "--summary"]  # fmt: skip
+    for name, cmd in ((f"report pdf, {n} files", full), (f"report pdf --summary, {n}", summary)):
+        wall, cpu, peak = measured(cmd)
+        pdf = cmd[cmd.index("-o") + 1]
+        print(
+            f"{name:<28} wall {wall:8.2f} s   cpu {cpu:8.2f} s   {pages(pdf):4d} pages   "
+            f"peak {peak:7.0f} MB  (bound {PEAK_MEMORY_BOUND_MB} MB: "
+            f"{'ok' if peak <= PEAK_MEMORY_BOUND_MB else 'MISSED'})"
+        )
+        show(f"{name.split(',')[0]}/score ({n})", (wall, cpu), base[:2])
+        if cmd is full:
+            each = wall / n
+            verdict = "ok" if each <= PDF_PER_USE_CASE_GOAL else "MISSED"
+            print(f"figure pdf-per-use-case ({n})  {each:.3f} s wall, {cpu / n:.3f} s cpu  "
+                  f"goal <= {PDF_PER_USE_CASE_GOAL} s  {verdict}")  # fmt: skip
+        else:
+            ok = wall <= SUMMARY_SECONDS_GOAL and pages(pdf) <= SUMMARY_PAGES_GOAL
+            print(f"figure pdf-summary ({n})        {wall:.1f} s, {pages(pdf)} pages  goal <= "
+                  f"{SUMMARY_SECONDS_GOAL:g} s and {SUMMARY_PAGES_GOAL} pages  "
+                  f"{'ok' if ok else 'MISSED'}")  # fmt: skip
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--files", type=int, default=200)
     parser.add_argument("--repeat", type=int, default=5, help="runs per timing")
+    parser.add_argument("--pdf", action="store_true", help="also the PDF reports (minutes)")
+    parser.add_argument("--pdf-only", action="store_true", help="only the PDF reports")
     args = parser.parse_args()
     assessor = tool("assessor")
+    if args.pdf_only:
+        with tempfile.TemporaryDirectory(prefix="assessor-bench-pdf-") as tmp:
+            files = [str(p) for p in make_assessments(Path(tmp), args.files)]
+            pdf_section(assessor, files, str(Path(tmp) / "out"))
+        return 0
 
     with tempfile.TemporaryDirectory(prefix="assessor-bench-reports-") as tmp:
         folder = Path(tmp)
@@ -108,6 +178,8 @@ def main() -> int:
             print(f"{name:<28} wall {wall * 1000:8.1f} ms   cpu {cpu * 1000:8.1f} ms")
         show("report-html/score (100k text)", t["report html, long texts"], t["score long texts"])
         show("report-pdf/score (100k text)", t["report pdf, long texts"], t["score long texts"])
+        if args.pdf:
+            pdf_section(assessor, files, out)
     return 0
 
 

@@ -220,6 +220,15 @@ def _fail_on(fail_on: str | None, verdicts: list[str]) -> None:
     help="With --history: read a git repository owned by another user.",
 )
 @click.option("--rubric", "rubric_path", type=PATH, help="Rubric file to use.")
+@click.option("--summary", is_flag=True, help="Portfolio summary only: no section per use case.")
+@click.option(
+    "--appendix/--no-appendix", default=True, show_default=True,
+    help="Include the answers as given.",
+)  # fmt: skip
+@click.option("--doc-version", default="", help="Document version shown on the cover.")
+@click.option("--status", type=click.Choice(["draft", "final"]), help="Document status.")
+@click.option("--confidential", is_flag=True, help="Mark the report confidential.")
+@click.option("--currency", help="Currency of the amounts (such as EUR); default: the rubric's.")
 @handle_errors
 def report(
     files: tuple[Path, ...],
@@ -233,9 +242,16 @@ def report(
     history: bool,
     trust_repo: bool,
     rubric_path: Path | None,
+    summary: bool,
+    appendix: bool,
+    doc_version: str,
+    status: str | None,
+    confidential: bool,
+    currency: str | None,
 ) -> None:
     """Write a report: one FILE is a use-case report, several are a portfolio."""
     from assessor.reports import write_report
+    from assessor.reports.build import DocFields
 
     write_report(
         list(files),
@@ -249,6 +265,14 @@ def report(
         history=history,
         rubric_path=rubric_path,
         trust_repo=trust_repo,
+        doc=DocFields(
+            doc_version=doc_version,
+            status=status,  # type: ignore[arg-type]
+            confidential=confidential,
+            currency=currency,
+            summary=summary,
+            appendix=appendix,
+        ),
     )
     from assessor.fileio import terminal_safe
 

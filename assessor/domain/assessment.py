@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as _dt
 import difflib
 import math
 from typing import Any, Literal
@@ -21,6 +22,26 @@ class UseCase(BaseModel):
     name: str = Field(min_length=1, max_length=200)
     description: str = Field(default="", max_length=100_000)
     owner: str = Field(default="", max_length=200)
+    business_value: Literal["low", "medium", "high"] | None = None
+    """What the use case is worth to the business; orders a portfolio's build order and
+    places it in the value x readiness matrix."""
+
+
+PLAN_STATUSES = ("open", "in_progress", "done")
+
+
+class PlanItem(BaseModel):
+    """One step of the improvement plan: who does what about a finding, by when."""
+
+    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
+
+    finding: str = Field(min_length=1, max_length=200)
+    """Id of a blocker or condition of the rubric (such as ``no-evaluation``)."""
+    action: str = Field(min_length=1, max_length=2000)
+    owner: str = Field(default="", max_length=200)
+    due: _dt.date | None = None
+    """Due date, YYYY-MM-DD."""
+    status: Literal["open", "in_progress", "done"] = "open"
 
 
 class Assessment(BaseModel):
@@ -38,6 +59,8 @@ class Assessment(BaseModel):
     """Free-text notes by question id, shown in reports."""
     evidence: list[Evidence] = Field(default_factory=list)
     """Measured results recorded by ``assessor evidence add`` / ``pull``, oldest first."""
+    plan: list[PlanItem] = Field(default_factory=list)
+    """The improvement plan: actions on findings, with owners, due dates and status."""
 
     def to_document(self) -> dict[str, Any]:
         """The assessment as plain data in file order, omitting empty optional parts."""
@@ -49,13 +72,31 @@ class Assessment(BaseModel):
             use_case["description"] = self.use_case.description
         if self.use_case.owner:
             use_case["owner"] = self.use_case.owner
+        if self.use_case.business_value:
+            use_case["business_value"] = self.use_case.business_value
         doc["use_case"] = use_case
         doc["answers"] = dict(self.answers)
         if self.notes:
             doc["notes"] = dict(self.notes)
         if self.evidence:
             doc["evidence"] = [e.model_dump(exclude_none=True) for e in self.evidence]
+        if self.plan:
+            doc["plan"] = plan_document(self.plan)
         return doc
+
+
+def plan_document(plan: list[PlanItem]) -> list[dict[str, Any]]:
+    """Plan items as plain data in file order (dates as YYYY-MM-DD, empty fields left out)."""
+    out = []
+    for item in plan:
+        entry: dict[str, Any] = {"finding": item.finding, "action": item.action}
+        if item.owner:
+            entry["owner"] = item.owner
+        if item.due is not None:
+            entry["due"] = item.due.isoformat()
+        entry["status"] = item.status
+        out.append(entry)
+    return out
 
 
 class AnswerIssue(BaseModel):

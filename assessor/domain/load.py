@@ -264,6 +264,11 @@ def assessment_from_source(
             data[key] = {k: v for k, v in data[key].items() if v is not None}
     _keep_text(source, data.get("use_case"), ("use_case",), ("name", "description", "owner"))
     _keep_text(source, data.get("notes"), ("notes",), None)
+    plan_in = data.get("plan")
+    if isinstance(plan_in, list):
+        plan_in = data["plan"] = [dict(x) if isinstance(x, dict) else x for x in plan_in]
+        for i, item in enumerate(plan_in):
+            _keep_text(source, item, ("plan", i), ("finding", "action", "owner"))
     if data.get("rubric") is not None and not isinstance(data["rubric"], str):
         raw = source.raw.get(("rubric",))
         if raw is not None:
@@ -325,10 +330,29 @@ def assessment_from_source(
                         f"{suggest(str(key), list(chosen.by_id))}",
                     )
                 )
+    if chosen is not None and isinstance(plan_in, list):
+        problems.extend(_plan_problems(source, chosen, plan_in))
     if problems:
         raise InputError(problems)
     assert assessment is not None and chosen is not None
     return Loaded(path=path, assessment=assessment, rubric=chosen, answers=answers)
+
+
+def _plan_problems(source: src.Source, rubric: Rubric, plan: list[Any]) -> list[Problem]:
+    """Each plan item must name a blocker or condition of the rubric."""
+    ids = [r.id for r in rubric.rules]
+    problems = []
+    for i, item in enumerate(plan):
+        finding = item.get("finding") if isinstance(item, dict) else None
+        if isinstance(finding, str) and finding and finding not in ids:
+            problems.append(
+                source.problem(
+                    ("plan", i, "finding"),
+                    f"rubric {rubric.id!r} has no blocker or condition {finding!r}"
+                    f"{suggest(finding, ids)}",
+                )
+            )
+    return problems
 
 
 def _keep_text(

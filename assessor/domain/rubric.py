@@ -312,6 +312,8 @@ class CostDefaults(_Strict):
     """How spread per-output error probabilities are (Beta concentration); see costmodel."""
     min_threshold: Rate = 0.5
     max_threshold: Rate = 0.99
+    currency: str = Field(default="", max_length=12)
+    """Currency of the cost figures (such as EUR), shown in reports; ``--currency`` overrides."""
 
 
 class EvidenceRule(_Strict):

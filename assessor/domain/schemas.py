@@ -81,5 +81,7 @@ def assessment_schema(rubric: Rubric | None = None) -> dict[str, Any]:
         field = schema["$defs"]["UseCase"]["properties"][key]
         field["anyOf"] = [{"type": "string", "maxLength": field.pop("maxLength")}, {"type": "null"}]
         field.pop("type", None)
+    finding = schema["$defs"]["PlanItem"]["properties"]["finding"]
+    finding["enum"] = [r.id for r in rubric.rules]
     schema["required"] = ["use_case"]
     return schema

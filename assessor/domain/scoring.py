@@ -21,7 +21,7 @@ import re
 from collections.abc import Sequence
 from datetime import datetime
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from pydantic import BaseModel, ConfigDict
 
@@ -152,12 +152,45 @@ def place_in_band(
 ) -> int:
     """The final score: the weighted mean of known dimensions, lowered by ``finding_penalty``
     once per finding of the verdict's kind, placed inside the verdict's band."""
+    return score_steps(rubric, weighted, verdict, n).final
+
+
+class ScoreSteps(NamedTuple):
+    """How a final score was made from the dimension scores (the reports' methodology)."""
+
+    weight_total: float
+    """Sum of the weights of the dimensions that have a score."""
+    mean: float
+    """Their weighted mean (50 when none has a score)."""
+    penalty: float
+    """``finding_penalty`` raised to the number of findings of the verdict's kind."""
+    findings: int
+    adjusted: float
+    """``mean * penalty``."""
+    band: tuple[int, int]
+    final: int
+    """``band[0] + round((band[1] - band[0]) * adjusted / 100)``."""
+
+
+def score_steps(
+    rubric: Rubric, weighted: list[tuple[float, int | None]], verdict: Verdict, n: int
+) -> ScoreSteps:
+    """:func:`place_in_band` step by step."""
     known = [(w, s) for w, s in weighted if s is not None and w > 0]
     total = sum(w for w, _ in known)
     base = sum(w * s for w, s in known) / total if total else 50.0
-    base *= rubric.scoring.finding_penalty**n
+    penalty = rubric.scoring.finding_penalty**n
+    adjusted = base * penalty
     lo, hi = rubric.scoring.bands[verdict]
-    return int(lo + round((hi - lo) * base / 100.0))
+    return ScoreSteps(
+        weight_total=total,
+        mean=base,
+        penalty=penalty,
+        findings=n,
+        adjusted=adjusted,
+        band=(lo, hi),
+        final=int(lo + round((hi - lo) * adjusted / 100.0)),
+    )
 
 
 def _final_score_data(

@@ -10,7 +10,10 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from assessor.reports.build import DocFields
 
 Format = Literal["md", "html", "pdf", "json"]
 FORMATS: tuple[Format, ...] = ("md", "html", "pdf", "json")
@@ -33,6 +36,7 @@ def write_report(
     history: bool = False,
     rubric_path: Path | None = None,
     trust_repo: bool = False,
+    doc: DocFields | None = None,
 ) -> None:
     """Score ``files`` and write their report to ``out`` atomically.
 
@@ -47,7 +51,14 @@ def write_report(
     if not files:
         raise UsageError("no assessment file given")
     _check_output(files, out, force)
-    for name, value in (("--title", title), ("--client", client), ("--author", author)):
+    from assessor.reports.build import DocFields
+
+    doc = doc or DocFields()
+    if doc.summary and len(files) < 2:
+        raise UsageError("--summary is for a portfolio: give several assessment files")
+    cover = (("--title", title), ("--client", client), ("--author", author),
+             ("--doc-version", doc.doc_version), ("--currency", doc.currency))  # fmt: skip
+    for name, value in cover:
         if value is not None and len(value) > MAX_COVER_TEXT:
             raise UsageError(f"{name} is {len(value)} characters long; at most {MAX_COVER_TEXT}")
     if fmt == "pdf":
@@ -73,6 +84,7 @@ def write_report(
             rubric_path=rubric_path,
             out=out,
             trust_repo=trust_repo,
+            doc=doc,
         )
     finally:
         if paused:
@@ -96,23 +108,38 @@ def render_report(
     rubric_path: Path | None = None,
     out: Path | None = None,
     trust_repo: bool = False,
+    doc: DocFields | None = None,
 ) -> str | bytes:
     """The report's content in ``fmt`` (text for md/html/json, bytes for pdf)."""
+    from assessor.reports.build import DocFields
+
+    doc = doc or DocFields()
     from assessor.app.batch import load_all, score_loaded
     from assessor.app.parallel import jobs_for
     from assessor.reports.build import build_report
 
     logo_uri = None
+    logo_as_is = False
     if logo is not None:
         from assessor.reports.safety import load_logo
 
         # Refuse an unfit logo in every format, even where it is not shown.
-        logo_uri = load_logo(logo).data_uri
-    if fmt == "html" and len(files) > 1 and jobs_for(len(files)) > 1:
-        return _html_portfolio_in_workers(
+        checked = load_logo(logo)
+        logo_uri = checked.data_uri
+        # Markdown can only link the file: only when it is exactly the sanitised image (an
+        # SVG the sanitiser had to change is left out rather than linked unsanitised).
+        logo_as_is = checked.data == logo.read_bytes()
+    if fmt in ("html", "pdf") and len(files) > 1 and jobs_for(len(files)) > 1:
+        html = _html_portfolio_in_workers(
             files, title=title, client=client, author=author, logo_uri=logo_uri,
             history=history, rubric_path=rubric_path, trust_repo=trust_repo,
+            doc=doc, for_pdf=fmt == "pdf",
         )  # fmt: skip
+        if fmt == "html":
+            return html
+        from assessor.reports.pdf import html_to_pdf
+
+        return html_to_pdf(html, title=_pdf_title(html), author=author or "")
 
     items = load_all(files, rubric_path)
     results = [score_loaded(item) for item in items]
@@ -130,6 +157,7 @@ def render_report(
         client=client,
         author=author,
         histories=histories,
+        doc=doc,
     )
     rubrics = [item.rubric for item in items]
     if fmt == "json":
@@ -139,7 +167,11 @@ def render_report(
     if fmt == "md":
         from assessor.reports.markdown import render_markdown
 
-        logo_ref = _relative_logo(logo, out) if logo is not None and out is not None else None
+        logo_ref = (
+            _relative_logo(logo, out)
+            if logo is not None and out is not None and logo_as_is
+            else None
+        )
         return render_markdown(report, rubrics, logo=logo_ref)
     from assessor.reports.html import render_html
 
@@ -148,7 +180,16 @@ def render_report(
         return html
     from assessor.reports.pdf import html_to_pdf
 
-    return html_to_pdf(html)
+    return html_to_pdf(html, title=report.meta.title, author=report.meta.author)
+
+
+def _pdf_title(html: str) -> str:
+    """The document's title as the HTML gives it (its <title>, unescaped)."""
+    import html as _html
+
+    start = html.find("<title>")
+    end = html.find("</title>", start)
+    return _html.unescape(html[start + 7 : end]) if start >= 0 and end > start else ""
 
 
 def _html_portfolio_in_workers(
@@ -161,6 +202,8 @@ def _html_portfolio_in_workers(
     history: bool,
     rubric_path: Path | None,
     trust_repo: bool = False,
+    doc: DocFields,
+    for_pdf: bool = False,
 ) -> str:
     """A large portfolio's HTML with each use case loaded, scored and rendered in a worker.
 
@@ -170,7 +213,14 @@ def _html_portfolio_in_workers(
     from assessor.app.batch import load_all, score_loaded
     from assessor.app.parallel import map_in_chunks
     from assessor.domain.load import DEFAULT_RUBRIC, load_rubric
-    from assessor.reports.build import anchor_of, assemble_report, overview_only, use_case_report
+    from assessor.reports.build import (
+        anchor_of,
+        assemble_report,
+        methodology,
+        overview_only,
+        report_currency,
+        use_case_report,
+    )
     from assessor.reports.html import (
         RubricInfo,
         _environment,
@@ -179,15 +229,19 @@ def _html_portfolio_in_workers(
         rubric_info,
         use_case_view,
     )
-    from assessor.reports.model import UseCaseReport
+    from assessor.reports.model import Methodology, UseCaseReport
 
     # Load shared state before forking, so that every worker inherits it warm.
     override = load_rubric(rubric_path) if rubric_path else None
-    (override or load_rubric(DEFAULT_RUBRIC)).compiled  # noqa: B018 - compiles the rules
+    main_rubric = override or load_rubric(DEFAULT_RUBRIC)
+    main_rubric.compiled  # noqa: B018 - compiles the rules
+    currency = report_currency(doc, [main_rubric])
     _environment().get_template("report.html.j2")
     _environment().get_template("use_case.html.j2")
 
-    def work(chunk: Sequence[tuple[int, Path]]) -> list[tuple[UseCaseReport, RubricInfo, str]]:
+    def work(
+        chunk: Sequence[tuple[int, Path]],
+    ) -> list[tuple[UseCaseReport, RubricInfo, str, Methodology]]:
         items = load_all([path for _, path in chunk], rubric_path)
         out = []
         for (index, path), item in zip(chunk, items, strict=True):
@@ -197,19 +251,37 @@ def _html_portfolio_in_workers(
 
                 hist = file_history(item.path, override, trust_repo=trust_repo)
             uc = use_case_report(
-                item, score_loaded(item), anchor=anchor_of(index), file=str(path), history=hist
+                item,
+                score_loaded(item),
+                anchor=anchor_of(index),
+                file=str(path),
+                history=hist,
+                currency=currency,
             )
-            (body,) = render_bodies([use_case_view(uc, item.rubric, index)])
-            out.append((overview_only(uc), rubric_info(item.rubric), body))
+            body = ""
+            if not doc.summary:
+                view = use_case_view(
+                    uc, item.rubric, index, currency=currency, appendix=doc.appendix
+                )
+                (body,) = render_bodies([view])
+            out.append(
+                (overview_only(uc), rubric_info(item.rubric), body, methodology(item.rubric))
+            )
         return out
 
     done = map_in_chunks(work, list(enumerate(files)))
-    report = assemble_report([uc for uc, _, _ in done], title=title, client=client, author=author)
+    report = assemble_report(
+        [uc for uc, *_ in done], title=title, client=client, author=author, doc=doc
+    )
+    seen = {m.rubric: m for *_, m in done}
+    report.meta.currency = currency
+    report.methodology = list(seen.values())
     return render_document(
         report,
-        [info for _, info, _ in done],
-        bodies={uc.anchor: body for uc, _, body in done},
+        [info for _, info, _, _ in done],
+        bodies={uc.anchor: body for uc, _, body, _ in done},
         logo_uri=logo_uri,
+        for_pdf=for_pdf,
     )
 
 

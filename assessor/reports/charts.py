@@ -21,6 +21,7 @@ COLORS = {
     "conditional": "#b26a00",
     "not_ready": "#b42318",
     "open": "#8a94a6",
+    "context": "#7d8aa3",
 }
 SOFT = {"ready": "#e3f3ea", "conditional": "#fcefd9", "not_ready": "#fbe7e5", "open": "#eef0f4"}
 TRACK = "#e8ebf0"
@@ -54,11 +55,16 @@ class Segment:
     count: int
 
 
+VERDICT_ORDER = ("not_ready", "conditional", "ready")
+"""Left to right in every chart: the order of the score axis, low to high."""
+
+
 def verdict_segments(counts: VerdictCounts) -> list[Segment]:
-    """A stacked bar of verdicts on a 0-100 axis: ready, conditional, not ready."""
+    """A stacked bar of verdicts on a 0-100 axis: not ready, conditional, ready (the order of
+    the histogram's score bands below it)."""
     total = counts.ready + counts.conditional + counts.not_ready
     out, x = [], 0.0
-    for key in ("ready", "conditional", "not_ready"):
+    for key in VERDICT_ORDER:
         n = getattr(counts, key)
         width = 100.0 * n / total if total else 0.0
         if n:
@@ -124,7 +130,7 @@ def histogram(scored: list[tuple[int, str]]) -> list[Column]:
                 center=round(x + width / 2, 2),
                 top=round(y, 2),
                 count=sum(b.values()),
-                label=f"{i * 10}–{i * 10 + 9 if i < 9 else 100}",
+                label=str(i * 10),
                 rects=rects,
             )
         )

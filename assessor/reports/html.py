@@ -28,6 +28,8 @@ from assessor.reports.words import (
     NOTE_IN_TABLE,
     NOTE_SHORT,
     POINT_LABEL,
+    STATUS_LABEL,
+    VALUE_LABEL,
     VERDICT_LABEL,
     VERDICT_MEANING,
     answer_words,
@@ -50,6 +52,8 @@ from assessor.reports.words import (
 )
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
+MATRIX_NAMES = 6
+"""The value x readiness matrix names this many use cases per cell, then counts the rest."""
 SUMMARY_DESCRIPTION_CHARS = 320
 """The executive summary quotes at most this much of the description (it must fit page 1)."""
 
@@ -103,6 +107,8 @@ class UseCaseView:
     improvements: list[ImprovementView]
     cost_rows: list[CostRow] = field(default_factory=list)
     cost_inputs: list[tuple[str, str]] = field(default_factory=list)
+    currency: str = ""
+    appendix: bool = True
 
     @property
     def r(self) -> Result:
@@ -130,8 +136,11 @@ class UseCaseView:
         return self.r.cost_model is not None and self.r.cost_model.source != "defaults"
 
 
-def use_case_view(uc: UseCaseReport, rubric: Rubric, index: int) -> UseCaseView:
+def use_case_view(
+    uc: UseCaseReport, rubric: Rubric, index: int, *, currency: str = "", appendix: bool = True
+) -> UseCaseView:
     r = uc.result
+    context = {d.id for d in uc.risks if d.context}
     grouped: dict[str, list[AnswerRow]] = {}
     for row in uc.answers:  # by section, in the order sections first appear
         grouped.setdefault(row.section, []).append(row)
@@ -145,10 +154,11 @@ def use_case_view(uc: UseCaseReport, rubric: Rubric, index: int) -> UseCaseView:
             level = q.label_of(given)  # a choice's label reads better than its value ("rag")
         else:
             level = capitalized(d.level)
-        tone = charts.tone(d.score)
+        # A fact of the use case (such as a high cost of error) is context, not a failure.
+        tone = "context" if d.id in context and d.score is not None else charts.tone(d.score)
         dims.append(
             DimensionRow(
-                title=d.title,
+                title=d.title + (" (context)" if d.id in context else ""),
                 level=level,
                 score_text="open" if d.score is None else str(d.score),
                 width=d.score or 0,
@@ -191,6 +201,8 @@ def use_case_view(uc: UseCaseReport, rubric: Rubric, index: int) -> UseCaseView:
         dims=dims,
         based_on=based_on,
         improvements=improvements,
+        currency=currency,
+        appendix=appendix,
     )
     c = r.cost_model
     if c is not None:
@@ -206,8 +218,8 @@ def use_case_view(uc: UseCaseReport, rubric: Rubric, index: int) -> UseCaseView:
             for key, label, cost in costs
         ]
         view.cost_inputs = [
-            ("Cost of one error that reaches the outcome", money(c.cost_per_error)),
-            ("Cost of one human review", money(c.cost_per_review)),
+            ("Cost of one error that reaches the outcome", money(c.cost_per_error, currency)),
+            ("Cost of one human review", money(c.cost_per_review, currency)),
             ("Outputs per day", number(c.volume_per_day)),
             (
                 "Error rate" + (" (assumed)" if c.error_rate_assumed else ""),
@@ -267,6 +279,10 @@ def _environment() -> Any:
         cost_sentence=cost_sentence,
         NOTE_IN_TABLE=NOTE_IN_TABLE,
         NOTE_SHORT=NOTE_SHORT,
+        VALUE_LABEL=VALUE_LABEL,
+        STATUS_LABEL=STATUS_LABEL,
+        MATRIX_NAMES=MATRIX_NAMES,
+        question_label=question_label,
     )
     return env
 
@@ -331,9 +347,12 @@ def render_html(
     report: Report, rubrics: list[Rubric], *, logo_uri: str | None = None, for_pdf: bool = False
 ) -> str:
     """The report as one HTML document (``for_pdf``: prepared for WeasyPrint's layout)."""
-    views = [use_case_view(uc, rubrics[i], i) for i, uc in enumerate(report.use_cases)]
+    views = [
+        use_case_view(uc, rubrics[i], i, currency=report.meta.currency, appendix=report.appendix)
+        for i, uc in enumerate(report.use_cases)
+    ]
     bodies = {}
-    if report.portfolio:
+    if report.portfolio and not report.summary_only:
         rendered = map_in_chunks(render_bodies, views)
         bodies = {v.uc.anchor: html for v, html in zip(views, rendered, strict=True)}
     return render_document(

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from assessor.domain.rubric import Rubric
 from assessor.domain.scoring import Finding, Result
 from assessor.reports.build import cost_sentence
-from assessor.reports.model import Report, UseCaseReport
+from assessor.reports.model import DimensionRisk, Report, UseCaseReport
 from assessor.reports.safety import md_block, md_code, md_inline
 from assessor.reports.words import (
     IMPROVEMENTS_SHOWN,
@@ -21,6 +21,8 @@ from assessor.reports.words import (
     NOTE_IN_TABLE,
     NOTE_SHORT,
     POINT_LABEL,
+    STATUS_LABEL,
+    VALUE_LABEL,
     VERDICT_LABEL,
     answer_words,
     capitalized,
@@ -41,6 +43,8 @@ from assessor.reports.words import (
 ICON = {"ready": "🟢", "conditional": "🟡", "not_ready": "🔴"}
 KIND_ICON = {"blocker": "🔴", "condition": "🟡"}
 BAR_CELLS = 20
+MATRIX_NAMES = 6
+"""The value x readiness matrix names this many use cases per cell, then counts the rest."""
 
 
 def verdict_words(verdict: str) -> str:
@@ -83,9 +87,16 @@ def render_markdown(report: Report, rubrics: list[Rubric], *, logo: str | None =
     if meta.author:
         facts.append(f"Prepared by **{md_inline(meta.author)}**")
     facts.append(md_inline(meta.date))
-    refs = dict.fromkeys(f"{r.id} v{r.version}" for r in rubrics)
-    facts.append("Rubric " + ", ".join(md_inline(ref) for ref in refs))
+    if meta.doc_version:
+        facts.append(f"Version {md_inline(meta.doc_version)}")
+    if meta.status:
+        facts.append(f"**{meta.status.capitalize()}**")
+    refs = dict.fromkeys(f"{r.title} (version {r.version})" for r in rubrics)
+    facts.append("Rubric: " + ", ".join(md_inline(ref) for ref in refs))
     lines += [" · ".join(facts), ""]
+    if meta.confidential:
+        client = f": prepared for {md_inline(meta.client)} only" if meta.client else ""
+        lines += [f"> **Confidential**{client}. Do not distribute.", ""]
 
     if report.portfolio is None:
         uc = report.use_cases[0]
@@ -97,9 +108,15 @@ def render_markdown(report: Report, rubrics: list[Rubric], *, logo: str | None =
             sub.append(f"**Owner:** {md_inline(r.owner)}")
         if sub:
             lines += [" · ".join(sub), ""]
-        lines += _use_case(uc, rubrics[0], level=2)
+        lines += _use_case(uc, rubrics[0], level=2, currency=meta.currency)
+        lines += _methodology(report)
+        lines += _signoff(report)
+        if report.appendix:
+            lines += _appendix(uc, rubrics[0], level=2)
     else:
         lines += _portfolio(report, rubrics)
+        lines += _methodology(report)
+        lines += _signoff(report)
     lines += _about(report, rubrics)
     return "\n".join(lines).rstrip() + "\n"
 
@@ -138,26 +155,53 @@ def _portfolio(report: Report, rubrics: list[Rubric]) -> list[str]:
         band = f"{i * 10}–{i * 10 + 9 if i < 9 else 100}"
         rows.append([band, str(count), text_bar(100 * count / top) if count else ""])
     lines += table(["Score", "Use cases", ""], rows, "lrl")
+    lines += ["", *_risks(p.risks, 3)]
+    lines += [heading(2, "Value and readiness"), ""]
+    names = {uc.anchor: uc.result.use_case for uc in report.use_cases}
+    rows = []
+    for value in ("high", "medium", "low", "unrated"):
+        cells = {c.verdict: c for c in p.matrix if c.value == value}
+        if not cells and value == "unrated":
+            continue
+        row = [f"**{VALUE_LABEL[value]}**"]
+        for verdict in ("ready", "conditional", "not_ready"):
+            cell = cells.get(verdict)
+            if cell is None:
+                row.append("–")
+                continue
+            shown = [md_inline(shorten(names[a], 60)) for a in cell.anchors[:MATRIX_NAMES]]
+            if len(cell.anchors) > MATRIX_NAMES:
+                shown.append(f"and {len(cell.anchors) - MATRIX_NAMES} more")
+            row.append(f"**{len(cell.anchors)}**: " + "; ".join(shown))
+        rows.append(row)
+    lines += table(
+        ["Business value", *(verdict_words(v) for v in ("ready", "conditional", "not_ready"))],
+        rows,
+        "llll",
+    )
     lines += ["", heading(2, "What to build first"), "", f"> {md_inline(p.ranking_rule)}", ""]
     lines += table(
-        ["#", "Use case", "Verdict", "Score", "First step"],
+        ["#", "Use case", "Value", "Verdict", "Score", "First step"],
         (
-            [str(e.rank), md_inline(e.use_case), verdict_words(e.verdict), str(e.score),
-             md_inline(e.first_step)]
+            [str(e.rank), md_inline(e.use_case), VALUE_LABEL[e.business_value or "unrated"],
+             verdict_words(e.verdict), str(e.score), md_inline(e.first_step)]
             for e in p.ranking
         ),
-        "rllrl",
+        "rlllrl",
     )  # fmt: skip
-    lines += ["", heading(2, "All use cases"), ""]
+    lines.append("")
+    if report.summary_only:
+        return lines
+    lines += [heading(2, "All use cases"), ""]
     lines += table(
-        ["Use case", "Owner", "Verdict", "Score", "Blockers", "Conditions", "File"],
+        ["Use case", "Owner", "Verdict", "Score", "Blockers", "Conditions"],
         (
             [md_inline(uc.result.use_case), md_inline(uc.result.owner),
              verdict_words(uc.result.verdict), str(uc.result.score),
-             str(len(uc.result.blockers)), str(len(uc.result.conditions)), md_code(uc.file)]
+             str(len(uc.result.blockers)), str(len(uc.result.conditions))]
             for uc in report.use_cases
         ),
-        "lllrrrl",
+        "lllrrr",
     )  # fmt: skip
     lines.append("")
     # Each use case's section, in build order.
@@ -168,11 +212,42 @@ def _portfolio(report: Report, rubrics: list[Rubric]) -> list[str]:
         lines += ["---", "", heading(2, f"{e.rank}. {md_inline(uc.result.use_case)}"), ""]
         if uc.result.owner:
             lines += [f"**Owner:** {md_inline(uc.result.owner)}", ""]
-        lines += _use_case(uc, rubrics[i], level=3)
+        lines += _use_case(uc, rubrics[i], level=3, currency=report.meta.currency)
+        if report.appendix:
+            lines += _appendix(uc, rubrics[i], level=3)
     return lines
 
 
-def _use_case(uc: UseCaseReport, rubric: Rubric, *, level: int) -> list[str]:
+def _risks(risks: list[DimensionRisk], level: int) -> list[str]:
+    blockers = sum(d.blockers for d in risks)
+    conditions = sum(d.conditions for d in risks)
+    lines = [
+        heading(level, "Risks by dimension"),
+        "",
+        f"{plural(blockers, 'blocker')} (high risk) · {plural(conditions, 'condition')} "
+        "(medium risk)",
+        "",
+    ]
+    found = [d for d in risks if d.blockers or d.conditions]
+    if found:
+        lines += table(
+            ["Dimension", "Blockers", "Conditions"],
+            (
+                [md_inline(d.title) + (" *(context)*" if d.context else ""),
+                 str(d.blockers) if d.blockers else "–",
+                 str(d.conditions) if d.conditions else "–"]
+                for d in found
+            ),
+            "lrr",
+        )  # fmt: skip
+        lines.append("")
+    clear = [md_inline(d.title) for d in risks if not (d.blockers or d.conditions)]
+    if clear:
+        lines += [f"No blocker or condition: {', '.join(clear)}.", ""]
+    return lines
+
+
+def _use_case(uc: UseCaseReport, rubric: Rubric, *, level: int, currency: str = "") -> list[str]:
     r = uc.result
     s = uc.summary
     h = level
@@ -195,13 +270,37 @@ def _use_case(uc: UseCaseReport, rubric: Rubric, *, level: int) -> list[str]:
     lines.append("")
     cost_point = any(point.kind == "cost" for point in s.key_points)
     if r.cost_model is not None and r.cost_model.source != "defaults" and not cost_point:
-        lines += [f"**Cost:** {md_inline(cost_sentence(r))}", ""]
+        lines += [f"**Cost:** {md_inline(cost_sentence(r, currency))}", ""]
+    lines += _risks(uc.risks, h + 1)
 
     lines += [heading(h, "Readiness by dimension"), ""]
+    context = {d.id for d in uc.risks if d.context}
+    lines += [
+        "Each dimension scores 0–100 from the answers. Dimensions marked *(context)* are facts "
+        "of the use case, not failures: they set how much safeguarding it needs.",
+        "",
+    ]
+    m = uc.score_method
+    if m is not None:
+        kind = "blocker" if r.verdict == "not_ready" else "condition"
+        penalty = (
+            f"; × {m.finding_penalty:g}^{m.findings} for {plural(m.findings, kind)} = "
+            f"**{m.adjusted:.1f}**"
+            if m.findings
+            else ""
+        )
+        lines += [
+            f"**Score:** weighted mean of {plural(m.dimensions_scored, 'dimension')}: "
+            f"**{m.mean:.1f}**{penalty}; placed in the {VERDICT_LABEL[r.verdict].lower()} band "
+            f"{m.band[0]}–{m.band[1]}: {m.band[0]} + {m.band[1] - m.band[0]} × "
+            f"{m.adjusted:.1f}% = **{m.score}**.",
+            "",
+        ]
     lines += table(
         ["Dimension", "Level", "Weight", "Score", ""],
         (
-            [md_inline(d.title), md_inline(_level(rubric, r, d.id, d.level)), f"{d.weight:g}",
+            [md_inline(d.title) + (" *(context)*" if d.id in context else ""),
+             md_inline(_level(rubric, r, d.id, d.level)), f"{d.weight:g}",
              str(d.score) if d.score is not None else "open",
              text_bar(d.score) if d.score is not None else ""]
             for d in r.dimensions
@@ -239,6 +338,23 @@ def _use_case(uc: UseCaseReport, rubric: Rubric, *, level: int) -> list[str]:
                 "",
             ]
 
+    if uc.plan:
+        done = sum(1 for p in uc.plan if p.status == "done")
+        lines += [heading(h, "Improvement plan"), ""]
+        lines += [f"{plural(len(uc.plan), 'action')}, {done} done.", ""]
+        lines += table(
+            ["Finding", "Action", "Owner", "Due", "Status"],
+            (
+                [f"{KIND_ICON[p.kind]} {md_inline(p.title)}"
+                 + ("" if p.applies else " *(no longer applies)*"),
+                 md_inline(p.action), md_inline(p.owner) or "—", p.due or "—",
+                 STATUS_LABEL[p.status]]
+                for p in uc.plan
+            ),
+            "lllll",
+        )  # fmt: skip
+        lines.append("")
+
     lines += [heading(h, "Cost of errors and reviews"), ""]
     c = r.cost_model
     if c is not None and c.source != "defaults":
@@ -252,7 +368,7 @@ def _use_case(uc: UseCaseReport, rubric: Rubric, *, level: int) -> list[str]:
             ["Review policy", "Cost per day"],
             (
                 [md_inline(label) + (" (**cheapest**)" if key == c.best_policy else ""),
-                 money(cost)]
+                 money(cost, currency)]
                 for key, label, cost in policies
             ),
             "lr",
@@ -261,8 +377,8 @@ def _use_case(uc: UseCaseReport, rubric: Rubric, *, level: int) -> list[str]:
         lines += table(
             ["Input", "Value"],
             [
-                ["Cost of one error that reaches the outcome", money(c.cost_per_error)],
-                ["Cost of one human review", money(c.cost_per_review)],
+                ["Cost of one error that reaches the outcome", money(c.cost_per_error, currency)],
+                ["Cost of one human review", money(c.cost_per_review, currency)],
                 ["Outputs per day", number(c.volume_per_day)],
                 [
                     "Error rate" + (" (assumed)" if c.error_rate_assumed else ""),
@@ -280,8 +396,8 @@ def _use_case(uc: UseCaseReport, rubric: Rubric, *, level: int) -> list[str]:
         lines += [md_inline(uc.cost_note), ""]
     else:
         lines += [
-            "No costs were given, so no cost model is shown. Add `cost_per_error`, "
-            "`cost_per_review` and `volume_per_day` to the answers to see the daily cost of "
+            "No costs were given, so no cost model is shown. Add the cost of an error, the cost "
+            "of a review and the outputs per day to the assessment to see the daily cost of "
             "each review policy.",
             "",
         ]
@@ -289,7 +405,7 @@ def _use_case(uc: UseCaseReport, rubric: Rubric, *, level: int) -> list[str]:
     lines += [heading(h, "Recommended architecture"), ""]
     for p in r.patterns:
         lines += [
-            heading(h + 1, f"{md_inline(p.title)} ({md_code(p.id)})"),
+            heading(h + 1, md_inline(p.title)),
             "",
             md_inline(p.reason),
             "",
@@ -302,36 +418,6 @@ def _use_case(uc: UseCaseReport, rubric: Rubric, *, level: int) -> list[str]:
         if p.guide:
             lines += [f"> “{md_inline(p.guide)}”", ""]
 
-    lines += [heading(h, "Answers as given"), ""]
-    owner = f" · owned by {md_inline(r.owner)}" if r.owner else ""
-    lines += [f"**Use case:** {md_inline(r.use_case)}{owner}", ""]
-    if r.description:
-        lines += [md_block(r.description), ""]
-    lines += [f"Assessment file: {md_code(uc.file)}", ""]
-    lines += table(
-        ["Section", "Question", "Answer", "Note"],
-        (
-            [md_inline(row.section), f"{md_inline(row.prompt)} {md_code(row.question)}",
-             f"**{md_inline(row.answer)}**" if row.given else f"*{md_inline(row.answer)}*",
-             md_inline(row.note) if len(row.note) <= NOTE_IN_TABLE
-             else md_inline(shorten(row.note, NOTE_SHORT)) + " (full note below)"]
-            for row in uc.answers
-        ),
-        "llll",
-    )  # fmt: skip
-    lines.append("")
-    long_notes = [row for row in uc.answers if len(row.note) > NOTE_IN_TABLE]
-    if long_notes:
-        lines += [heading(h + 1, "Notes in full"), ""]
-        for row in long_notes:
-            lines += [
-                f"**{md_inline(row.prompt)}** {md_code(row.question)}",
-                "",
-                md_block(row.note),
-                "",
-            ]
-    if r.open_questions:
-        lines += ["Open questions: " + ", ".join(md_code(q) for q in r.open_questions) + ".", ""]
     if r.evidence:
         lines += [heading(h, "Measured evidence"), ""]
         lines += [md_inline(evidence_summary(r.evidence)), ""]
@@ -364,6 +450,43 @@ def _use_case(uc: UseCaseReport, rubric: Rubric, *, level: int) -> list[str]:
     return lines
 
 
+def _appendix(uc: UseCaseReport, rubric: Rubric, *, level: int) -> list[str]:
+    r = uc.result
+    h = level
+    lines = [heading(h, "Appendix: answers as given"), ""]
+    owner = f" · owned by {md_inline(r.owner)}" if r.owner else ""
+    lines += [f"**Use case:** {md_inline(r.use_case)}{owner}", ""]
+    if r.description:
+        lines += [md_block(r.description), ""]
+    lines += table(
+        ["Section", "Question", "Answer", "Note"],
+        (
+            [md_inline(row.section), md_inline(row.prompt),
+             f"**{md_inline(row.answer)}**" if row.given else f"*{md_inline(row.answer)}*",
+             md_inline(row.note) if len(row.note) <= NOTE_IN_TABLE
+             else md_inline(shorten(row.note, NOTE_SHORT)) + " (full note below)"]
+            for row in uc.answers
+        ),
+        "llll",
+    )  # fmt: skip
+    lines.append("")
+    long_notes = [row for row in uc.answers if len(row.note) > NOTE_IN_TABLE]
+    if long_notes:
+        lines += [heading(h + 1, "Notes in full"), ""]
+        for row in long_notes:
+            lines += [
+                f"**{md_inline(row.prompt)}**",
+                "",
+                md_block(row.note),
+                "",
+            ]
+    if r.open_questions:
+        labels = [md_inline(question_label(rubric, q)) for q in r.open_questions]
+        lines += ["Open questions: " + ", ".join(labels) + ".", ""]
+
+    return lines
+
+
 def _level(rubric: Rubric, r: Result, dim_id: str, level: str) -> str:
     dim = next((d for d in rubric.dimensions if d.id == dim_id), None)
     q = rubric.by_id.get(dim.question or "") if dim else None
@@ -378,7 +501,7 @@ def _finding(f: Finding, rubric: Rubric, r: Result, level: int) -> list[str]:
         for q, v in f.answers.items()
     )
     lines = [
-        heading(level, f"{KIND_ICON.get(f.kind, '')} {md_inline(f.title)} ({md_code(f.id)})"),
+        heading(level, f"{KIND_ICON.get(f.kind, '')} {md_inline(f.title)}"),
         "",
         f"- **Why:** {md_inline(f.reason)}",
         f"- **Fix:** {md_inline(f.fix)}",
@@ -395,25 +518,131 @@ def _about(report: Report, rubrics: list[Rubric]) -> list[str]:
     for rubric in rubrics:
         seen.setdefault(f"{rubric.id} v{rubric.version}", rubric)
     names = ", ".join(
-        f"{md_inline(rb.title)} ({md_code(rb.id)}, version {md_inline(rb.version)})"
-        for rb in seen.values()
+        f"{md_inline(rb.title)} (version {md_inline(rb.version)})" for rb in seen.values()
     )
-    bands = rubrics[0].scoring.bands
+    guide = rubrics[0].guide_title
+    encodes = f", which encodes “{md_inline(guide)}”" if guide else ""
     return [
         "---",
         "",
-        heading(2, "About this assessment"),
-        "",
-        f"Scored with the rubric {names}. Every blocker and condition cites the guide sentence "
-        "it encodes. Verdicts: **ready**: production-ready as answered; **conditional**: "
-        "production-ready once the listed conditions are met; **not ready**: a blocker from the "
-        "guide applies as answered. The overall verdict is the worst that applies. Scores: "
-        f"not ready {bands['not_ready'][0]}–{bands['not_ready'][1]}, conditional "
-        f"{bands['conditional'][0]}–{bands['conditional'][1]}, ready "
-        f"{bands['ready'][0]}–{bands['ready'][1]}.",
-        "",
-        f"*{md_inline(report.meta.generator)} · {md_inline(report.meta.date)}*",
+        f"*Scored with the rubric {names}{encodes}. "
+        f"{md_inline(report.meta.generator)} · {md_inline(report.meta.date)}*",
     ]
+
+
+def _methodology(report: Report) -> list[str]:
+    cur = report.meta.currency
+    lines = ["---", "", heading(2, "Methodology"), ""]
+    single = report.use_cases[0] if report.portfolio is None else None
+    for m in report.methodology:
+        if len(report.methodology) > 1:
+            lines += [f"*Rubric {md_inline(m.rubric)}*", ""]
+        b = m.bands
+        weights = ", ".join(f"{md_inline(w.title.lower())} {w.weight:g}" for w in m.weights)
+        lines += [
+            heading(3, "Verdict"),
+            "",
+            "Every blocker and condition is a rule of the rubric that cites the guide sentence "
+            "it encodes. The verdict is the worst that applies: any blocker makes it **not "
+            "ready**; otherwise any condition makes it **conditional**; otherwise it is "
+            "**ready**.",
+            "",
+            heading(3, "Readiness score"),
+            "",
+            f"Each dimension scores 0–100 from the answers. The score is their weighted mean "
+            f"(weights: {weights}), multiplied by {m.finding_penalty:g} once per finding of the "
+            f"verdict’s kind, then placed in the verdict’s band: not ready "
+            f"{b['not_ready'][0]}–{b['not_ready'][1]}, conditional "
+            f"{b['conditional'][0]}–{b['conditional'][1]}, ready "
+            f"{b['ready'][0]}–{b['ready'][1]}:",
+            "",
+            f"`score = band low + round((band high − band low) × weighted mean × "
+            f"{m.finding_penalty:g}^findings / 100)`",
+            "",
+        ]
+        if single is not None and single.score_method is not None:
+            sm = single.score_method
+            penalty = (
+                f", × {sm.finding_penalty:g}^{sm.findings} = {sm.adjusted:.1f}"
+                if sm.findings
+                else ""
+            )
+            lines += [
+                f"For this use case: weighted mean {sm.mean:.1f}{penalty}, in the band "
+                f"{sm.band[0]}–{sm.band[1]}: {sm.band[0]} + round({sm.band[1] - sm.band[0]} × "
+                f"{sm.adjusted:.1f} / 100) = {sm.score}.",
+                "",
+            ]
+        levels = ", ".join(f"{k} {money(v, cur)}" for k, v in m.cost_per_error_by_level.items())
+        unit = (
+            f"Amounts are in {md_inline(cur)}."
+            if cur
+            else ("Amounts are in the currency units of the assessment.")
+        )
+        lines += [
+            heading(3, "Cost model"),
+            "",
+            "Each output is wrong with some probability; across outputs these probabilities "
+            f"follow a Beta distribution whose mean is the error rate (assumed "
+            f"{percent(m.assumed_error_rate)} where it is unknown) and whose concentration is "
+            f"{m.confidence_concentration:g}. A calibrated confidence score is one minus that "
+            "probability. Delivering an output costs its probability of error times the cost of "
+            "an error; sending it to a person costs one review, which is assumed to catch the "
+            "error. Review therefore pays off when the probability of error exceeds cost of "
+            "review ÷ cost of error, so the recommended confidence threshold is 1 − cost of "
+            f"review ÷ cost of error, kept between {m.min_threshold:g} and "
+            f"{m.max_threshold:g}.",
+            "",
+            "Daily costs: no review = outputs per day × error rate × cost of an error; review "
+            "everything = outputs per day × cost of review; threshold = outputs per day × "
+            "(share reviewed × cost of review + share wrong and delivered × cost of an error).",
+            "",
+            "Defaults where the assessment gives no figure: "
+            + (
+                f"cost of one error by {md_inline(m.policy_question.lower())}, by level "
+                f"({levels}); "
+                if levels
+                else ""
+            )
+            + "cost of a review "
+            f"{money(m.cost_per_review, cur)}; {number(m.volume_per_day)} outputs per day. {unit}",
+            "",
+        ]
+        notes = [uc for uc in report.use_cases if uc.cost_note]
+        if notes and not report.portfolio:
+            lines += [
+                f"Defaults and assumptions used in this report: {md_inline(notes[0].cost_note)}",
+                "",
+            ]
+        elif notes:
+            n = len(report.use_cases)
+            rely = "relies" if len(notes) == 1 else "rely"
+            say = "its section says" if len(notes) == 1 else "their sections say"
+            lines += [
+                f"{plural(len(notes), 'use case')} of {n} {rely} on these defaults or on the "
+                f"assumed error rate for some inputs; {say} which.",
+                "",
+            ]
+    return lines
+
+
+def _signoff(report: Report) -> list[str]:
+    meta = report.meta
+    client = f" ({md_inline(meta.client)})" if meta.client else ""
+    lines = [heading(2, "Sign-off"), ""]
+    lines += table(
+        ["Role", "Name", "Signature", "Date"],
+        [
+            ["Prepared by", md_inline(meta.author), "", ""],
+            ["Reviewed by", "", "", ""],
+            [f"Accepted by{client}", "", "", ""],
+        ],
+        "llll",
+    )
+    version = f", version {md_inline(meta.doc_version)}" if meta.doc_version else ""
+    status = f", {meta.status}" if meta.status else ""
+    lines += ["", f"*Document {md_inline(meta.title)}{version}{status}, {meta.date}.*", ""]
+    return lines
 
 
 # ---------------------------------------------------------------------------------------------

@@ -30,6 +30,17 @@ class Meta(_Model):
         description="Date of the report, ISO 8601 (fixed by ``SOURCE_DATE_EPOCH`` when set)."
     )
     generator: str = Field(description="The assessor version that wrote the report.")
+    doc_version: str = Field(default="", description="``--doc-version``: the document's version.")
+    status: Literal["draft", "final"] | None = Field(
+        default=None, description="``--status``: draft or final (``null`` when not given)."
+    )
+    confidential: bool = Field(
+        default=False, description="``--confidential``: marked confidential."
+    )
+    currency: str = Field(
+        default="",
+        description="Currency of every amount (``--currency``, else the rubric's); empty: units.",
+    )
 
 
 class KeyPoint(_Model):
@@ -84,6 +95,46 @@ class HistoryPoint(_Model):
     )
 
 
+class DimensionRisk(_Model):
+    """How many blockers (high risk) and conditions (medium risk) a dimension accounts for."""
+
+    id: str = Field(description="Dimension id; ``other`` for findings no dimension reads.")
+    title: str
+    blockers: int
+    conditions: int
+    context: bool = Field(
+        default=False,
+        description="A fact of the use case (no answer it reads can be changed by design work): "
+        "shown as context, not as a failure.",
+    )
+
+
+class ScoreMethod(_Model):
+    """How this use case's readiness score was calculated (see the methodology)."""
+
+    dimensions_scored: int = Field(description="Dimensions with a score (weight above 0).")
+    weight_total: float
+    mean: float = Field(description="Weighted mean of the dimension scores.")
+    finding_penalty: float = Field(description="The rubric's factor per finding.")
+    findings: int = Field(description="Findings of the verdict's kind (blockers or conditions).")
+    adjusted: float = Field(description="``mean * finding_penalty ** findings``.")
+    band: list[int] = Field(description="The verdict's score band, [low, high].")
+    score: int = Field(description="``band[0] + round((band[1] - band[0]) * adjusted / 100)``.")
+
+
+class PlanRow(_Model):
+    """One item of the improvement plan, with the finding it addresses in words."""
+
+    finding: str = Field(description="The blocker or condition id, as in the assessment file.")
+    title: str = Field(description="The finding's title in the rubric.")
+    kind: Literal["blocker", "condition"]
+    applies: bool = Field(description="Whether the finding applies to the answers as they are.")
+    action: str
+    owner: str = ""
+    due: str = Field(default="", description="Due date, YYYY-MM-DD, or empty.")
+    status: Literal["open", "in_progress", "done"]
+
+
 class UseCaseReport(_Model):
     """Everything the report says about one use case."""
 
@@ -103,6 +154,14 @@ class UseCaseReport(_Model):
     history: list[HistoryPoint] | None = Field(
         default=None, description="Oldest first; present with ``--history``."
     )
+    business_value: Literal["low", "medium", "high"] | None = None
+    risks: list[DimensionRisk] = Field(
+        default_factory=list,
+        description="Blockers and conditions per dimension; each finding counts once, against "
+        "the weakest changeable dimension among those it reads.",
+    )
+    score_method: ScoreMethod | None = None
+    plan: list[PlanRow] = Field(default_factory=list, description="The improvement plan.")
 
 
 class VerdictCounts(_Model):
@@ -122,6 +181,15 @@ class RankEntry(_Model):
     blockers: int
     conditions: int
     first_step: str = Field(description="What to do first for this use case.")
+    business_value: Literal["low", "medium", "high"] | None = None
+
+
+class MatrixCell(_Model):
+    """The use cases of one business value and one verdict (value x readiness matrix)."""
+
+    value: Literal["high", "medium", "low", "unrated"]
+    verdict: Verdict
+    anchors: list[str] = Field(description="The use cases in this cell, in build order.")
 
 
 class Portfolio(_Model):
@@ -134,6 +202,36 @@ class Portfolio(_Model):
     score_histogram: list[int] = Field(
         description="Use cases per score decile: 0-9, 10-19, ..., 90-100."
     )
+    risks: list[DimensionRisk] = Field(
+        default_factory=list, description="Blockers and conditions per dimension, all use cases."
+    )
+    matrix: list[MatrixCell] = Field(
+        default_factory=list, description="Value x readiness: non-empty cells only."
+    )
+
+
+class DimensionWeight(_Model):
+    title: str
+    weight: float
+
+
+class Methodology(_Model):
+    """How a rubric turns answers into verdicts, scores and costs (the methodology section)."""
+
+    rubric: str = Field(description="Rubric id and version.")
+    weights: list[DimensionWeight]
+    finding_penalty: float
+    bands: dict[str, list[int]]
+    cost_per_error_by_level: dict[str, float] = Field(
+        description="Default cost of an error by the policy answer's level."
+    )
+    policy_question: str = Field(description="The question whose level sets the defaults.")
+    cost_per_review: float
+    volume_per_day: float
+    assumed_error_rate: float
+    confidence_concentration: float
+    min_threshold: float
+    max_threshold: float
 
 
 class Report(_Model):
@@ -147,6 +245,13 @@ class Report(_Model):
         default=None, description="Present for a portfolio (more than one file)."
     )
     use_cases: list[UseCaseReport]
+    methodology: list[Methodology] = Field(
+        default_factory=list, description="One entry per rubric used."
+    )
+    summary_only: bool = Field(
+        default=False, description="``--summary``: the portfolio without its use-case sections."
+    )
+    appendix: bool = Field(default=True, description="The answers as given are included.")
 
 
 def report_schema() -> dict[str, Any]:

@@ -47,7 +47,8 @@ def _data_only_fetcher() -> Any:
     return fetch
 
 
-def html_to_pdf(html: str) -> bytes:
+def html_to_pdf(html: str, *, title: str = "", author: str = "") -> bytes:
+    """The HTML printed to a tagged PDF (PDF/UA structure) with its title and author set."""
     require_engine()
     import weasyprint
 
@@ -55,8 +56,14 @@ def html_to_pdf(html: str) -> bytes:
     level = logger.level
     logger.setLevel(logging.ERROR)  # unsupported-CSS warnings are not the user's business
     try:
-        document = weasyprint.HTML(string=html, url_fetcher=_data_only_fetcher(), base_url=None)
-        pdf = document.write_pdf()
+        document = weasyprint.HTML(
+            string=html, url_fetcher=_data_only_fetcher(), base_url=None
+        ).render(pdf_tags=True)
+        if title:
+            document.metadata.title = title
+        if author:
+            document.metadata.authors = [author]
+        pdf = document.write_pdf(pdf_tags=True)
     except Exception as exc:
         raise ReportError(f"PDF rendering failed: {type(exc).__name__}: {exc}") from None
     finally:

@@ -42,8 +42,27 @@ _MD_BLOCK_START = re.compile(r"^([-+=]|\d+(?=[.)]))")
 
 
 def md_inline(text: Any) -> str:
-    """User text as Markdown that renders as exactly that text, on one line (table-safe)."""
-    return _MD_INLINE.sub(r"\\\1", one_line(text))
+    """User text as Markdown that renders as exactly that text, on one line (table-safe).
+
+    ``http(s)`` URLs become autolinks (``<https://...>``), written as they are: Markdown
+    reads no escapes inside an autolink, so escaping ``&`` there would break the link.
+    """
+    return _md_escape(one_line(text))
+
+
+def _md_escape(line: str) -> str:
+    """One line of user text escaped, its http(s) URLs as autolinks."""
+    if "://" not in line:
+        return _MD_INLINE.sub(r"\\\1", line)
+    out: list[str] = []
+    pos = 0
+    for start, end, url in _urls(line):
+        out.append(_MD_INLINE.sub(r"\\\1", line[pos:start]))
+        # "|" would end a table cell even here; percent-encoded, the link stays the same.
+        out.append("<" + url.replace("|", "%7C") + ">")
+        pos = end
+    out.append(_MD_INLINE.sub(r"\\\1", line[pos:]))
+    return "".join(out)
 
 
 def md_block(text: Any) -> str:
@@ -52,7 +71,7 @@ def md_block(text: Any) -> str:
     for para in re.split(r"\n\s*\n", clean(text).strip()):
         lines = []
         for raw in para.split("\n"):
-            line = _MD_INLINE.sub(r"\\\1", " ".join(raw.split()))
+            line = _md_escape(" ".join(raw.split()))
             line = _MD_BLOCK_START.sub(_escape_block_start, line)
             if line:
                 lines.append(line)
@@ -101,19 +120,25 @@ def linkify(text: Any) -> Any:
     source = clean(text)
     out: list[str] = []
     pos = 0
-    for match in _URL.finditer(source):
-        url = match.group(0)
-        while url and url[-1] in _TRAILING:
-            url = url[:-1]
-        start, end = match.start(), match.start() + len(url)
-        href = safe_url(url)
-        if not href or len(url) <= len("https://"):
-            continue
+    for start, end, url in _urls(source):
         out.append(str(escape(source[pos:start])))
-        out.append(f'<a href="{escape(href)}" rel="noopener noreferrer nofollow">{escape(url)}</a>')
+        out.append(f'<a href="{escape(url)}" rel="noopener noreferrer nofollow">{escape(url)}</a>')
         pos = end
     out.append(str(escape(source[pos:])))
     return Markup("".join(out))
+
+
+def _urls(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, url) of each linkable http(s) URL in ``text``, sentence punctuation off."""
+    found = []
+    for match in _URL.finditer(text):
+        url = match.group(0)
+        while url and url[-1] in _TRAILING:
+            url = url[:-1]
+        if safe_url(url) != url or len(url) <= len("https://"):
+            continue
+        found.append((match.start(), match.start() + len(url), url))
+    return found
 
 
 # ---------------------------------------------------------------------------------------------

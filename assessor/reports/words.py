@@ -23,6 +23,10 @@ NOTE_IN_TABLE = 400
 NOTE_SHORT = 240
 
 KIND_LABEL = {"blocker": "Blocker", "condition": "Condition"}
+VALUE_LABEL = {"high": "High", "medium": "Medium", "low": "Low", "unrated": "Not rated"}
+"""Business value, in words (``unrated``: the assessment gives none)."""
+STATUS_LABEL = {"open": "Open", "in_progress": "In progress", "done": "Done"}
+"""Improvement plan item status, in words."""
 POINT_LABEL = {**KIND_LABEL, "ready": "Ready", "open": "Open", "cost": "Cost"}
 """Labels of the executive summary's key points, by kind."""
 
@@ -76,11 +80,14 @@ def number(value: float) -> str:
     return f"{value:,.2f}".rstrip("0").rstrip(".") if abs(value) >= 1 else f"{value:.4g}"
 
 
-def money(value: float) -> str:
-    """Currency units: two decimals below 1,000 per day, whole units above."""
+def money(value: float, currency: str = "") -> str:
+    """An amount: whole units from 100 up (and for whole amounts), else two decimals; with the
+    currency code in front when there is one ("EUR 4,447", "EUR 0.50")."""
     if not math.isfinite(value):
         return "n/a"
-    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:,.2f}"
+    whole = abs(value) >= 100 or float(value).is_integer()
+    text = f"{value:,.0f}" if whole else f"{value:,.2f}"
+    return f"{currency}\u00a0{text}" if currency else text
 
 
 def percent(value: float) -> str:

@@ -212,3 +212,49 @@ def test_ascii_terminal_and_c_locale(tmp_path: Path) -> None:
         assert done.returncode == 0, done.stderr.decode("ascii", "replace")
         assert b"UnicodeEncodeError" not in done.stderr
     assert "Rückerstattung ✓ 払い戻し" in out.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("fmt", ["md", "html", "json"])
+def test_summary_portfolio_and_document_fields(cli, tmp_path: Path, fmt: str) -> None:
+    out = tmp_path / f"summary.{fmt}"
+    files = [EXAMPLES / name for name in ALL_EXAMPLES]
+    result = cli(
+        "report", *files, "--format", fmt, "-o", out, "--summary", "--currency", "EUR",
+        "--doc-version", "2.1", "--status", "final", "--confidential", "--client", "Northwind",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    text = out.read_text(encoding="utf-8")
+    if fmt == "json":
+        data = json.loads(text)
+        assert data["summary_only"] is True
+        assert data["meta"] | {"doc_version": "2.1", "status": "final", "confidential": True,
+                               "currency": "EUR"} == data["meta"]  # fmt: skip
+        cells = {(c["value"], c["verdict"]): len(c["anchors"]) for c in data["portfolio"]["matrix"]}
+        assert cells[("high", "not_ready")] == 2 and cells[("medium", "ready")] == 1
+        return
+    expected = ["Risks by dimension", "Value and readiness", "What to build first",
+                "Methodology", "Sign-off", "2.1", "Confidential", "EUR\u00a05,000"]  # fmt: skip
+    for part in expected:
+        assert part in text, part
+    # One line per use case, no per-use-case sections.
+    assert "Readiness by dimension" not in text and "All use cases" not in text
+    assert "Appendix" not in text
+
+
+def test_summary_needs_several_files(cli, tmp_path: Path) -> None:
+    out = tmp_path / "s.md"
+    result = cli("report", EXAMPLES / "loan-agent.yaml", "--format", "md", "-o", out, "--summary")
+    assert result.exit_code == 2
+    assert "--summary is for a portfolio" in result.output
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("fmt", ["md", "html"])
+def test_no_appendix_leaves_out_the_answers(cli, tmp_path: Path, fmt: str) -> None:
+    out = tmp_path / f"r.{fmt}"
+    src = EXAMPLES / "refund-assistant.yaml"
+    result = cli("report", src, "--format", fmt, "-o", out, "--no-appendix")
+    assert result.exit_code == 0, result.output
+    text = out.read_text(encoding="utf-8")
+    assert "Appendix" not in text and "What fraction of outputs are wrong?" not in text
+    assert "Improvement plan" in text and "Methodology" in text

@@ -23,6 +23,7 @@ TEMPLATE_TAGS = {
     "nav", "article", "div", "span", "p", "h1", "h2", "h3", "h4", "h5", "dl", "dt", "dd", "ul",
     "ol", "li", "strong", "code", "blockquote", "table", "thead", "tbody", "tr", "th", "td", "a",
     "img", "svg", "circle", "rect", "text", "line", "polyline", "figure", "figcaption", "wbr",
+    "sup", "em",
 }  # fmt: skip
 
 

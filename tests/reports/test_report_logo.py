@@ -153,6 +153,15 @@ def test_markdown_refers_to_the_logo_file(cli, tmp_path: Path) -> None:
     assert "![Logo](brand/logo.png)" in out.read_text(encoding="utf-8")
 
 
+def test_markdown_leaves_out_an_svg_logo_the_sanitiser_changed(cli, tmp_path: Path) -> None:
+    logo = tmp_path / "logo.svg"
+    logo.write_text(HOSTILE_SVG, encoding="utf-8")
+    result, out = render(cli, tmp_path, logo, fmt="md")
+    assert result.exit_code == 0, result.output
+    text = out.read_text(encoding="utf-8")
+    assert "logo.svg" not in text and "![Logo]" not in text
+
+
 # ---- logos that are expensive to draw -------------------------------------------------------
 
 

@@ -67,10 +67,32 @@ def test_inline_text_renders_as_typed(text: str) -> None:
     assert_no_markup_from(markdown)
     kinds = [t.type for t in tokens(markdown)]
     assert kinds.count("td_open") == 1 and kinds.count("tr_open") == 2
-    assert not {"strong_open", "em_open", "s_open", "link_open", "image", "code_inline"} & set(
-        kinds
-    )
+    assert not {"strong_open", "em_open", "s_open", "image", "code_inline"} & set(kinds)
+    # The only links are the http(s) URLs in the text, as autolinks.
+    links = [t.attrs["href"] for t in tokens(markdown) if t.type == "link_open"]
+    assert all(href.startswith("https://") and href in text for href in links), links
     assert rendered_text(markdown) == "Col" + " ".join(text.split())
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://wiki.example.com/eval?run=7&set=gold",
+        "https://x.example/a_b*c~d$e#frag",
+        "https://x.example/a|b",
+    ],
+)
+def test_bare_urls_link_to_exactly_that_url(url: str) -> None:
+    markdown = f"| Col |\n| --- |\n| See {md_inline(url)}. |\n"
+    links = [t.attrs["href"] for t in tokens(markdown) if t.type == "link_open"]
+    assert links == [url.replace("|", "%7C")]
+    kinds = [t.type for t in tokens(markdown)]
+    assert kinds.count("td_open") == 1
+    assert rendered_text(markdown).endswith(".")
+    para = md_block(f"First line {url}\nsecond")
+    assert [t.attrs["href"] for t in tokens(para) if t.type == "link_open"] == [
+        url.replace("|", "%7C")
+    ]
 
 
 @pytest.mark.parametrize(

@@ -74,11 +74,45 @@ def test_use_case_pdf_pages_and_text(cli, tmp_path: Path) -> None:
         "What would raise the verdict",
         "Cost of errors and reviews",
         "Recommended architecture",
-        "Answers as given",
-        "production-readiness",
+        "Methodology",
+        "weighted mean 45.5, × 0.92 = 36.8, in the band 0–39: 0 + round(39 × 36.8 / 100) = 14",
+        "Sign-off",
+        "Appendix: answers as given",
+        "Production readiness of an AI integration",
         f"Page {pages} of {pages}",
     ):
         assert text in everything, text
+    # Client-facing text carries no rule or question ids and no machine paths.
+    for internal in ("autonomous-consequential", "no-evaluation", "error_rate_source", "examples/"):
+        assert internal not in everything, internal
+    info = subprocess.run(
+        [require_tool("pdfinfo"), str(out)], capture_output=True, text=True, check=True
+    ).stdout
+    assert re.search(r"^Title:\s+Refund policy assistant$", info, re.MULTILINE), info
+    assert re.search(r"^Author:\s+Acme Advisory$", info, re.MULTILINE), info
+    assert re.search(r"^Tagged:\s+yes$", info, re.MULTILINE), info
+
+
+def test_document_fields_and_no_appendix(cli, tmp_path: Path) -> None:
+    require_tool("pdfinfo")
+    full = write_pdf(cli, tmp_path, EXAMPLES / "refund-assistant.yaml")
+    out = tmp_path / "short.pdf"
+    result = cli(
+        "report", EXAMPLES / "refund-assistant.yaml", "--format", "pdf", "-o", out,
+        "--client", "Northwind Insurance", "--author", "Acme Advisory", "--no-appendix",
+        "--doc-version", "1.2", "--status", "final", "--confidential", "--currency", "EUR",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert pdf_pages(out) < pdf_pages(full)
+    text = pdf_text(out)
+    assert "Answers as given" not in text
+    first = pdf_text(out, 1, 1)
+    for expected in ("Version", "1.2", "Status", "Final", "Confidential: prepared for Northwind"):
+        assert has(expected, first), expected
+    assert "EUR 4,447 a day" in first
+    # Every page carries the confidentiality mark in its header.
+    for page in range(1, pdf_pages(out) + 1):
+        assert has("Confidential", pdf_text(out, page, page)), page
 
 
 def test_executive_summary_stays_on_page_one_with_a_huge_description(cli, tmp_path: Path) -> None:
@@ -107,9 +141,25 @@ def test_portfolio_pdf_has_a_section_per_use_case(cli, tmp_path: Path) -> None:
     assert "1 of 5 use cases is ready" in first
     assert "Readiness of the portfolio" in first
     second = pdf_text(out, 2, 2)
+    assert "Value and readiness" in second
     assert "What to build first" in second and "Build order: ready use cases first" in second
     # The build order refers to the page of each use case's section.
     refs = [int(p) for p in re.findall(r"\(p\. ?(\d+)\)", second)]
     assert len(refs) == len(ALL_EXAMPLES) and refs == sorted(refs) and refs[0] > 2
     for ref, name in zip(refs, ["Support ticket triage"], strict=False):
         assert name in pdf_text(out, ref, ref)
+
+
+def test_portfolio_summary_is_short(cli, tmp_path: Path) -> None:
+    require_tool("pdfinfo")
+    files = [EXAMPLES / n for n in ALL_EXAMPLES]
+    full = write_pdf(cli, tmp_path, *files, name="p.pdf")
+    out = tmp_path / "s.pdf"
+    result = cli("report", *files, "--format", "pdf", "-o", out, "--summary")
+    assert result.exit_code == 0, result.output
+    assert pdf_pages(out) <= 4 < pdf_pages(full)
+    text = pdf_text(out)
+    for expected in ("Risks by dimension", "Value and readiness", "What to build first",
+                     "Methodology", "Sign-off"):  # fmt: skip
+        assert has(expected, text), expected
+    assert "Readiness by dimension" not in text and "All use cases" not in text

@@ -37,6 +37,9 @@ class SavedState:
     notes: dict[str, str] = field(default_factory=dict)
     evidence: list[Any] = field(default_factory=list)
     """Measured results on record (:class:`assessor.domain.evidence.Evidence`), kept as is."""
+    business_value: str | None = None
+    plan: list[dict[str, Any]] = field(default_factory=list)
+    """The improvement plan as plain data: the interactive assessment keeps it as it was."""
 
 
 def display_name(path: Path) -> str:
@@ -63,6 +66,7 @@ def read_state(path: Path, text: str) -> tuple[SavedState, Rubric]:
     """Load an assessment strictly, but as a partial one: a missing name or an empty answer is
     an open question, not an error. Raises InputError when the file is not valid."""
     from assessor.domain import source as src
+    from assessor.domain.assessment import plan_document
     from assessor.domain.load import DEFAULT_RUBRIC, assessment_from_source, load_rubric
 
     name = display_name(path)
@@ -95,6 +99,8 @@ def read_state(path: Path, text: str) -> tuple[SavedState, Rubric]:
         answers=dict(loaded.answers),
         notes=dict(a.notes),
         evidence=list(a.evidence),
+        business_value=a.use_case.business_value,
+        plan=plan_document(a.plan),
     )
     return state, loaded.rubric
 

@@ -92,6 +92,9 @@ class Session:
         self.notes: dict[str, str] = {}
         self.evidence: list[Any] = []
         """Measured results on record (``evidence:``); the session keeps them as they are."""
+        self.business_value: str | None = None
+        self.plan: list[dict[str, Any]] = []
+        """Kept as loaded and written back (edited in the file, not in the session)."""
         self.lock = lock
         self.readonly = readonly
         """Opened while another assessor holds the file: nothing is ever written."""
@@ -276,6 +279,8 @@ class Session:
         self.answers = dict(state.answers)
         self.notes = dict(state.notes)
         self.evidence = list(state.evidence)
+        self.business_value = state.business_value
+        self.plan = list(state.plan)
 
     def _set_aside(self, text: str | None, exc: InputError) -> None:
         path = self.path
@@ -481,6 +486,8 @@ class Session:
             use_case["description"] = self.description
         if self.owner:
             use_case["owner"] = self.owner
+        if self.business_value:
+            use_case["business_value"] = self.business_value
         doc["use_case"] = use_case
         doc["answers"] = {
             q.id: self.answers[q.id]
@@ -492,6 +499,8 @@ class Session:
             doc["notes"] = notes
         if self.evidence:
             doc["evidence"] = [e.model_dump(exclude_none=True) for e in self.evidence]
+        if self.plan:
+            doc["plan"] = self.plan
         return doc
 
     def render(self) -> str:
