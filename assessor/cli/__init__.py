@@ -178,15 +178,18 @@ def score(files: tuple[Path, ...], fmt: str, fail_on: str | None, rubric_path: P
         click.echo(text)
         _fail_on(fail_on, verdicts)
         return
-    results = score_files(files, rubric_path)
     if fmt == "md":
+        results = score_files(files, rubric_path)
         from assessor.reports.markdown import score_summary
 
         click.echo(score_summary(results))
     else:
+        from assessor.app.batch import load_all, score_loaded
         from assessor.views.text import print_results
 
-        print_results(results)
+        loaded = load_all(files, rubric_path)
+        results = [score_loaded(item) for item in loaded]
+        print_results(results, [item.rubric for item in loaded])
     _fail_on(fail_on, [r.verdict for r in results])
 
 
