@@ -327,14 +327,13 @@ class Wizard:
         self.saved()
 
     def live_line(self) -> None:
-        from assessor.views.words import VERDICT_STYLE, VERDICT_WORDS
+        from assessor.views.results import score_words, verdict_words
 
         result = self.session.live_result()
+        found = self.session.bounds()
         line = Text("  → so far: ")
-        line.append(VERDICT_WORDS[result.verdict], style=VERDICT_STYLE[result.verdict])
-        if result.provisional:
-            line.append(" (provisional)")
-        line.append(f" · score {result.score}")
+        line.append_text(verdict_words(result, found))
+        line.append(f" · {score_words(result, found)}")
         for label, items in (("blockers", result.blockers), ("conditions", result.conditions)):
             line.append(f" · {label}: ")
             line.append(terminal_safe(", ".join(f.title for f in items)) or "none")
@@ -351,7 +350,11 @@ class Wizard:
         while True:
             self.say()
             sections = render_results(
-                s.result(), s.rubric, marks=marks, name_missing=not s.name.strip()
+                s.result(),
+                s.rubric,
+                bounds=s.bounds(),
+                marks=marks,
+                name_missing=not s.name.strip(),
             )
             for section in sections:
                 self.console.print(section)

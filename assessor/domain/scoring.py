@@ -17,6 +17,7 @@ How the numbers are made (also in the README):
 
 from __future__ import annotations
 
+import math
 import re
 from functools import lru_cache
 from typing import Any
@@ -161,8 +162,15 @@ def place_in_band(
     """The final score: the weighted mean of known dimensions, lowered by ``finding_penalty``
     once per finding of the verdict's kind, placed inside the verdict's band."""
     known = [(w, s) for w, s in weighted if s is not None and w > 0]
-    total = sum(w for w, _ in known)
-    base = sum(w * s for w, s in known) / total if total else 50.0
+    # fsum is exact whatever the order, so the bounds of a partial assessment
+    # (domain/bounds.py), which add the same products in another order, agree to the point.
+    total = math.fsum(w for w, _ in known)
+    return band_score(rubric, math.fsum(w * s for w, s in known), total, verdict, n)
+
+
+def band_score(rubric: Rubric, weighted_sum: float, total: float, verdict: Verdict, n: int) -> int:
+    """:func:`place_in_band` from the weighted sum of known dimension scores and their weight."""
+    base = weighted_sum / total if total else 50.0
     base *= rubric.scoring.finding_penalty**n
     lo, hi = rubric.scoring.bands[verdict]
     return int(lo + round((hi - lo) * base / 100.0))
@@ -193,18 +201,18 @@ def score(
     use_case: UseCase,
     answers: dict[str, Any],
     *,
-    partial: bool = False,
     notes: dict[str, str] | None = None,
     improvements: bool = True,
 ) -> Result:
-    """Score validated answers.
+    """Score validated answers: the one scoring function every surface uses (the app's
+    panel and results, the plain wizard, ``assessor score`` and the reports).
 
-    With ``partial``, unanswered questions stay open: rules that depend on them do not fire,
-    dimensions that read them have no score, and the verdict is marked provisional.
+    Optional questions left out take their defaults. Required questions not answered yet
+    stay open: rules that depend on them do not fire, dimensions that read them have no
+    score, and the result is marked provisional; :func:`assessor.domain.bounds.bounds` says
+    what the open questions can still make of it.
     """
-    data = score_data(
-        rubric, use_case, answers, partial=partial, notes=notes, improvements=improvements
-    )
+    data = score_data(rubric, use_case, answers, notes=notes, improvements=improvements)
     return Result.model_validate(data)
 
 
@@ -213,9 +221,9 @@ def score_data(
     use_case: UseCase,
     answers: dict[str, Any],
     *,
-    partial: bool = False,
     notes: dict[str, str] | None = None,
     improvements: bool = True,
+    with_bounds: bool = False,
 ) -> dict[str, Any]:
     """What :func:`score` returns, as plain data in the :class:`Result` JSON shape.
 
@@ -223,9 +231,12 @@ def score_data(
     it directly (building hundreds of models per file only to dump them again is most of
     the cost of scoring a portfolio). tests/unit/test_scoring_data.py checks that both give
     the same JSON.
+
+    ``with_bounds`` adds ``complete``, ``open`` and ``bounds`` (``assessor score --partial``),
+    and leaves ``verdict`` null unless every completion of the open questions shares it.
     """
     given = dict(answers)
-    answers, applicable = effective_and_applicable(rubric, given, partial=partial)
+    answers, applicable = effective_and_applicable(rubric, given)
     compiled = rubric.compiled
     dims = dimension_data(rubric, answers)
     fired = [i for i, (_, test) in enumerate(compiled.rules) if test(answers) is True]
@@ -250,20 +261,20 @@ def score_data(
 
     cost = costmodel.compute_data(rubric, answers) if rubric.policy.key in answers else None
     open_questions = [q.id for q in applicable if q.id not in answers and q.id not in given]
-    return {
+    data = {
         "use_case": use_case.name,
         "description": use_case.description,
         "owner": use_case.owner,
         "rubric": {"id": rubric.id, "version": rubric.version},
         "verdict": verdict,
         "score": final,
-        "provisional": partial and any(rubric.by_id[q].required for q in open_questions),
+        "provisional": any(rubric.by_id[q].required for q in open_questions),
         "dimensions": dims,
         "blockers": [finding(i) for i in blocker_ids],
         "conditions": [finding(i) for i in condition_ids],
         "patterns": _pattern_data(rubric, answers, cost),
         "to_improve": (
-            improvement_data(rubric, given, verdict, partial=partial, base=(answers, fired, dims))
+            improvement_data(rubric, given, verdict, base=(answers, fired, dims))
             if improvements
             else []
         ),
@@ -272,6 +283,15 @@ def score_data(
         "answers": given,
         "notes": dict(notes or {}),
     }
+    if with_bounds:
+        from assessor.domain.bounds import bounds
+
+        found = bounds(rubric, given)
+        data["verdict"] = found.determined
+        data["complete"] = found.complete
+        data["open"] = found.open
+        data["bounds"] = found.as_json()
+    return data
 
 
 def _pattern_data(

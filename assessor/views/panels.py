@@ -13,31 +13,47 @@ from assessor.fileio import terminal_safe
 from assessor.views.words import KIND_STYLE, VERDICT_STYLE, VERDICT_WORDS
 
 if TYPE_CHECKING:
+    from assessor.domain.bounds import Bounds
     from assessor.domain.scoring import Result
 
 
-def verdict_text(result: Result) -> Text:
+def verdict_text(result: Result, bounds: Bounds | None = None) -> Text:
+    """The panel's verdict line: the verdict once every completion shares it, else the
+    range the open questions leave ("open: NOT READY to READY"), never a guess."""
     text = Text()
     if not result.answers:
         text.append(" NO ANSWERS YET ", style="reverse")
         return text
-    text.append(
-        f" {VERDICT_WORDS[result.verdict]} ", style=f"reverse {VERDICT_STYLE[result.verdict]}"
-    )
-    if result.provisional:
-        text.append(" provisional", style="italic")
+    if bounds is not None and bounds.determined is None:
+        text.append("open: ", style="bold")
+        text.append(VERDICT_WORDS[bounds.worst], style=VERDICT_STYLE[bounds.worst])
+        text.append(" to ", style="bold")
+        text.append(VERDICT_WORDS[bounds.best], style=VERDICT_STYLE[bounds.best])
+        return text
+    verdict = bounds.worst if bounds is not None else result.verdict
+    text.append(f" {VERDICT_WORDS[verdict]} ", style=f"reverse {VERDICT_STYLE[verdict]}")
+    if bounds is not None and not bounds.complete:
+        text.append(" whatever comes", style="italic")
     return text
 
 
-def render_panel(result: Result, open_count: int, width: int = 32, height: int = 0) -> Text:
+def render_panel(
+    result: Result, bounds: Bounds | None = None, width: int = 32, height: int = 0
+) -> Text:
     """The panel's content for a (partial) result: one screen line per text line.
 
     Plain text lines (no tables: this is repainted on every answer). With ``height``, the
     lists of findings are shortened to fit ("+ 2 more"); the results screen has them all.
     """
     out = Text(no_wrap=True, overflow="ellipsis", end="")
-    lines: list[Text] = [verdict_text(result)]
-    score = Text(f"Score {result.score}/100" if result.answers else "Score —", style="bold")
+    lines: list[Text] = [verdict_text(result, bounds)]
+    open_count = len(bounds.open) if bounds is not None else 0
+    if not result.answers:
+        score = Text("Score —", style="bold")
+    elif bounds is not None and bounds.score_min != bounds.score_max:
+        score = Text(f"Score {bounds.score_min}–{bounds.score_max}/100", style="bold")
+    else:
+        score = Text(f"Score {result.score}/100", style="bold")
     if open_count:
         score.append(f" · {open_count} open", style="dim")
     lines += [score, Text(), Text("Dimensions", style="bold underline")]
@@ -59,7 +75,7 @@ def render_panel(result: Result, open_count: int, width: int = 32, height: int =
     for (label, findings, style), limit in zip(groups, shown, strict=True):
         lines += [Text(), Text(f"{label} ({len(findings)})", style="bold underline")]
         if not findings:
-            lines.append(Text("none so far" if result.provisional else "none", style="dim"))
+            lines.append(Text("none so far" if open_count else "none", style="dim"))
         visible = findings if len(findings) <= limit else findings[: max(limit - 1, 0)]
         for f in visible:
             line = Text("• ", style=style)

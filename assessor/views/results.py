@@ -26,6 +26,7 @@ from assessor.views.words import (
 )
 
 if TYPE_CHECKING:
+    from assessor.domain.bounds import Bounds
     from assessor.domain.rubric import Rubric
     from assessor.domain.scoring import Finding, Result
 
@@ -67,22 +68,43 @@ def heading(title: str, style: str = "") -> Text:
     return Text(title, style=f"bold {style}".strip())
 
 
-def verdict_words(result: Result) -> Text:
-    """The verdict, coloured; with no answers at all, that says so instead."""
-    if not result.answers:
-        return Text("NO ANSWERS YET", style="bold")
-    return Text(VERDICT_WORDS[result.verdict], style=VERDICT_STYLE[result.verdict])
+def verdict_words(result: Result, bounds: Bounds | None = None) -> Text:
+    """The verdict, coloured; while open questions can still change it, the range it can
+    take ("open: between NOT READY and READY"), never one optimistic verdict."""
+    if bounds is not None and bounds.determined is None:
+        text = Text("open: between ", style="bold")
+        text.append(VERDICT_WORDS[bounds.worst], style=VERDICT_STYLE[bounds.worst])
+        text.append(" and ", style="bold")
+        text.append(VERDICT_WORDS[bounds.best], style=VERDICT_STYLE[bounds.best])
+        return text
+    verdict = bounds.worst if bounds is not None else result.verdict
+    text = Text(VERDICT_WORDS[verdict], style=VERDICT_STYLE[verdict])
+    if bounds is not None and not bounds.complete:
+        text.append(" whatever the open answers", style="italic")
+    return text
+
+
+def score_words(result: Result, bounds: Bounds | None = None) -> str:
+    """``score 63/100``, or the range the open questions leave: ``score 20-63/100``."""
+    if bounds is None or bounds.complete or bounds.score_min == bounds.score_max:
+        value = result.score if bounds is None else bounds.score_min
+        return f"score {value}/100"
+    return f"score {bounds.score_min}-{bounds.score_max}/100"
 
 
 def render_results(
     result: Result,
     rubric: Rubric,
     *,
+    bounds: Bounds | None = None,
     marks: Symbols = UNICODE,
     name_missing: bool = False,
 ) -> list[RenderableType]:
-    """The results, one renderable per section (print them with a blank line between)."""
-    sections: list[RenderableType] = [_head(result, rubric, marks, name_missing)]
+    """The results, one renderable per section (print them with a blank line between).
+
+    ``bounds`` (from :func:`assessor.domain.bounds.bounds`) say what open questions can still
+    make of the verdict and score; the head shows that range instead of one verdict."""
+    sections: list[RenderableType] = [_head(result, rubric, bounds, marks, name_missing)]
     sections.append(_dimensions(result))
     for label, findings, kind in (
         ("Blockers", result.blockers, "blocker"),
@@ -122,13 +144,13 @@ def render_results(
     return sections
 
 
-def _head(result: Result, rubric: Rubric, marks: Symbols, name_missing: bool) -> Group:
+def _head(
+    result: Result, rubric: Rubric, bounds: Bounds | None, marks: Symbols, name_missing: bool
+) -> Group:
     head = safe(result.use_case or "(unnamed use case)", style="bold")
     head.append("  ")
-    head.append_text(verdict_words(result))
-    head.append(f"  score {result.score}/100", style="bold")
-    if result.provisional:
-        head.append("  (provisional)", style="yellow")
+    head.append_text(verdict_words(result, bounds))
+    head.append(f"  {score_words(result, bounds)}", style="bold")
     lines: list[RenderableType] = [head]
     if result.description:
         lines.append(Hanging("", Text(terminal_safe(result.description), style="dim")))
@@ -140,6 +162,10 @@ def _head(result: Result, rubric: Rubric, marks: Symbols, name_missing: bool) ->
         missing.insert(0, Text("Name of the use case"))
     if missing:
         lines.append(Text("Provisional: still open:", style="bold yellow"))
+        if bounds is not None and bounds.determined is None:
+            lines.append(
+                Text("  The findings below hold for the answers given so far.", style="yellow")
+            )
         lines.extend(item(m, marks) for m in missing)
     return Group(*lines)
 

@@ -18,6 +18,8 @@ from assessor.views.words import UNICODE, symbols_for
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from assessor.domain.bounds import Bounds
+
 
 def _console() -> Console:
     from rich.console import Console
@@ -25,19 +27,25 @@ def _console() -> Console:
     return Console(highlight=False, soft_wrap=False, emoji=False)
 
 
-def print_results(results: list[Result], rubrics: list[Rubric]) -> None:
-    """``assessor score`` as text: the same results view the app and the wizard show."""
+def print_results(results: list[Result], rubrics: list[Rubric]) -> list[Bounds]:
+    """``assessor score`` as text: the same results view the app and the wizard show.
+
+    Returns the bounds of each result (incomplete files, with ``--partial``)."""
     from rich.text import Text
 
+    from assessor.domain.bounds import bounds
     from assessor.views.results import print_sections, render_results
 
     console = _console()
     marks = symbols_for(console.encoding)
+    found = []
     for i, (result, rubric) in enumerate(zip(results, rubrics, strict=True)):
         if i:
             console.print()
             console.print(Text((marks.dash if marks is UNICODE else "-") * console.width))
-        print_sections(console, render_results(result, rubric, marks=marks))
+        found.append(bounds(rubric, result.answers))
+        print_sections(console, render_results(result, rubric, bounds=found[-1], marks=marks))
+    return found
 
 
 def _line(console: Console, text: str, *, indent: int = 0, style: str = "") -> None:

@@ -8,11 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from assessor.domain.rubric import Verdict
 from assessor.domain.words import VERDICT_WORDS as VERDICT_WORDS  # the one source
-from assessor.domain.words import between as between
 
-VERDICT_STYLE: dict[Verdict, str] = {
+VERDICT_STYLE: dict[str, str] = {
     "ready": "bold green",
     "conditional": "bold yellow",
     "not_ready": "bold red",

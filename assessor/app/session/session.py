@@ -41,6 +41,7 @@ from assessor.fileio import atomic_write, stray_temp_files
 
 if TYPE_CHECKING:
     from assessor.domain.assessment import UseCase
+    from assessor.domain.bounds import Bounds
     from assessor.domain.rubric import Question, Rubric
     from assessor.domain.scoring import Result
 
@@ -353,22 +354,24 @@ class Session:
         return bool(self.name.strip()) and not self.open_questions()
 
     def live_result(self) -> Result:
-        """Score the answers given so far; unanswered questions stay open (never guessed)."""
+        """The answers given so far, scored as every surface scores them (no improvements)."""
         from assessor.domain.scoring import score
 
         return score(
-            self.rubric, self.use_case(), self.answers, partial=True, improvements=False,
-            notes=self.notes,
-        )  # fmt: skip
+            self.rubric, self.use_case(), self.answers, improvements=False, notes=self.notes
+        )
 
     def result(self) -> Result:
         """The full result, with what would raise the verdict (provisional while incomplete)."""
         from assessor.domain.scoring import score
 
-        return score(
-            self.rubric, self.use_case(), self.answers, partial=not self.complete,
-            notes=self.notes,
-        )  # fmt: skip
+        return score(self.rubric, self.use_case(), self.answers, notes=self.notes)
+
+    def bounds(self) -> Bounds:
+        """What the open questions can still make of the verdict and the score."""
+        from assessor.domain.bounds import bounds
+
+        return bounds(self.rubric, self.answers)
 
     def parse_answer(self, question: Question, text: str) -> tuple[Any, str | None]:
         """Turn typed text into a clean answer for a number, fraction or text question.

@@ -171,7 +171,7 @@ class QuestionScreen(Screen[None]):
     def refresh_panel(self) -> None:
         """Score the answers given so far and repaint the panel (and the progress line)."""
         s = self.session
-        self.query_one("#panel", VerdictPanel).show(s.live_result(), len(s.open_questions()))
+        self.query_one("#panel", VerdictPanel).show(s.live_result(), s.bounds())
         if self.current is not None:
             ids = [x.id for x in s.questions()]
             if self.current in ids:

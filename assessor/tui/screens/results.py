@@ -38,9 +38,14 @@ class ResultsScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield TitleBar(id="title-bar")
         with VerticalScroll(id="results"):
-            for i, section in enumerate(render_results(
-                self.result, self.session.rubric, name_missing=not self.session.name.strip()
-            )):
+            for i, section in enumerate(
+                render_results(
+                    self.result,
+                    self.session.rubric,
+                    bounds=self.session.bounds(),
+                    name_missing=not self.session.name.strip(),
+                )
+            ):
                 yield Static(section, classes="section", id=f"section-{i}")
         yield SaveStatus(id="status")
         yield Footer(compact=True)
