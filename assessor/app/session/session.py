@@ -21,7 +21,9 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import math
 import os
+import re
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -377,6 +379,8 @@ class Session:
         """Turn typed text into a clean answer for a number, fraction or text question.
 
         Returns ``(value, error)``. For a nullable question, ``unknown`` (or ``?``) means null.
+        Numbers are read as people write them: ``5000``, ``5,000``, ``$5,000``, ``5k``,
+        ``1e3``, ``3%`` (see :func:`read_number`).
         """
         from assessor.domain.assessment import coerce_answer
 
@@ -384,10 +388,9 @@ class Session:
         if question.nullable and text.lower() in ("unknown", "?", "null", "n/a"):
             return None, None
         value: Any = text
-        if question.type in ("number", "fraction") and not text.endswith("%"):
-            try:
-                number = float(text.replace(",", "").replace("_", ""))
-            except ValueError:
+        if question.type in ("number", "fraction"):
+            number = read_number(text)
+            if number is None:
                 hint = " such as 0.03 or 3%" if question.type == "fraction" else ""
                 unknown = "; or 'unknown'" if question.nullable else ""
                 return None, f"must be a number{hint}{unknown}"
@@ -545,6 +548,33 @@ class Session:
 
 
 _UNSET = object()
+
+
+_NUMBER = re.compile(
+    r"""^(?P<sign>[-+]?)\s*(?:[$€£¥]|USD|EUR|GBP)?\s*
+    (?P<digits>\d{1,3}(?:,\d{3})+(?:\.\d*)?|\d*\.?\d+(?:[eE][-+]?\d+)?|\d+\.)
+    \s*(?P<suffix>[kKmMbB%]?)\s*(?:[$€£¥]|USD|EUR|GBP)?$""",
+    re.VERBOSE,
+)
+_SCALE = {"": 1.0, "k": 1e3, "m": 1e6, "b": 1e9, "%": 0.01}
+
+
+def read_number(text: str) -> float | None:
+    """A number as people type it, or None: ``5000``, ``5,000``, ``$5,000``, ``5 000``,
+    ``5_000``, ``5k`` (also m, b), ``1e3``, ``3%`` (0.03), ``€12.50``."""
+    compact = text.strip().replace("_", "")
+    compact = re.sub(r"(?<=\d)[ \u00a0\u202f](?=\d{3}\b)", "", compact)  # 5 000
+    match = _NUMBER.match(compact)
+    if match is None:
+        return None
+    try:
+        value = float(match["digits"].replace(",", ""))
+    except ValueError:
+        return None
+    value *= _SCALE[match["suffix"].lower()]
+    if match["sign"] == "-":
+        value = -value
+    return value if math.isfinite(value) else None
 
 
 def clean_text(text: str) -> str:
