@@ -244,8 +244,12 @@ class Wizard:
             self.say(f"Guide: “{' '.join(q.guide.split())}”", style="dim italic")
         if s.notes.get(q.id):
             self.say(f"Note: {s.notes[q.id]}", style="italic")
-        choice = q.type in ("choice", "boolean")
-        value = self._ask_choice(q) if choice else self._ask_typed(q)
+        if q.type == "multi":
+            value = self._ask_multi(q)
+        elif q.type in ("choice", "boolean"):
+            value = self._ask_choice(q)
+        else:
+            value = self._ask_typed(q)
         if value in (BACK, NOTE):
             return str(value)
         if value == SKIP:
@@ -279,6 +283,39 @@ class Wizard:
             )
         picked = self.ask(questionary.select(q.prompt, choices=choices, default=default, **self.io))
         return picked.value if isinstance(picked, _Boxed) else picked
+
+    def _ask_multi(self, q: Question) -> Any:
+        """Checkboxes; a "none of these" option cannot be ticked with others. Ticking
+        nothing skips the question (or clears its answer)."""
+        from assessor.domain.assessment import multi_answer
+
+        current = self.session.answers.get(q.id)
+        ticked = set(current) if isinstance(current, list) else set()
+        boxes = [
+            Choice(
+                f"{o.label} — {' '.join(o.help.split())}" if o.help else o.label,
+                value=o.value,
+                checked=o.value in ticked,
+            )
+            for o in q.options
+        ]
+
+        def validate(selected: list[str]) -> bool | str:
+            _, problems = multi_answer(q, list(selected), {})
+            return problems[0][1] if problems else True
+
+        picked = self.ask(
+            questionary.checkbox(
+                q.prompt,
+                choices=boxes,
+                validate=validate,
+                instruction="(space ticks, enter confirms; none ticked skips)",
+                **self.io,
+            )
+        )
+        if not picked:
+            return _CLEAR if q.id in self.session.answers else SKIP
+        return [o.value for o in q.options if o.value in picked]
 
     def _ask_typed(self, q: Question) -> Any:
         from assessor.views.answers import format_answer

@@ -1,4 +1,5 @@
-"""The ``assessor`` command line.
+"""The ``assessor`` command line: click commands that parse options, call the layers below and
+turn their errors into messages and exit codes (the top layer; nothing imports it).
 
 Only click and the standard library are imported at module scope: ``assessor --help`` must
 start fast and must not import textual, pydantic, jinja2, cookiecutter, questionary or yaml
@@ -429,3 +430,7 @@ def init(file: Path, rubric_ref: str | None, force: bool) -> None:
 
 def run() -> None:  # pragma: no cover - console entry alias
     main(prog_name=os.path.basename(sys.argv[0]) or "assessor")
+
+
+# Commands defined in their own modules register on the groups above.
+from assessor.cli import interop as _interop  # noqa: E402,F401

@@ -14,7 +14,7 @@ from assessor.domain.rubric import Question, Rubric
 class UseCase(BaseModel):
     """What is being assessed."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
 
     name: str = Field(min_length=1, max_length=200)
     description: str = Field(default="", max_length=100_000)
@@ -24,7 +24,7 @@ class UseCase(BaseModel):
 class Assessment(BaseModel):
     """One assessment file (contract: version 1)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
 
     version: Literal[1] = 1
     rubric: str | None = None
@@ -57,6 +57,8 @@ class AnswerIssue(BaseModel):
 
     question: str
     message: str
+    index: int | None = None
+    """The item of a multi answer (a list) the problem is at, if one."""
 
 
 def suggest(name: str, choices: list[str]) -> str:
@@ -78,6 +80,9 @@ def coerce_answer(question: Question, value: Any, raw: str | None) -> tuple[Any,
             "; leave it out instead" if not question.required else ""
         )
     kind = question.type
+    if kind == "multi":
+        clean, problems = multi_answer(question, value, {})
+        return (None, problems[0][1]) if problems else (clean, None)
     if kind in ("choice", "text") and not isinstance(value, str):
         if raw is not None:
             value = raw
@@ -121,11 +126,55 @@ def coerce_answer(question: Question, value: Any, raw: str | None) -> tuple[Any,
     return value, None
 
 
+def multi_answer(
+    question: Question, value: Any, raw_items: dict[int, str]
+) -> tuple[list[str] | None, list[tuple[int | None, str]]]:
+    """Check a multi answer (a list of option ids): every id an option, none twice, and an
+    exclusive "none of these" option alone. Returns (clean list, [(item index, message)]).
+
+    ``raw_items`` holds each item as written, where YAML typed it (``no`` read as false)."""
+    if not isinstance(value, list):
+        return None, [(None, "must be a list of option ids, e.g. [a, b] (or [] for none)")]
+    allowed = [o.value for o in question.options]
+    exclusive = {o.value for o in question.options if o.exclusive}
+    problems: list[tuple[int | None, str]] = []
+    clean: list[str] = []
+    for i, item in enumerate(value):
+        if not isinstance(item, str):
+            if i not in raw_items:
+                problems.append((i, f"must be an option id, got {type(item).__name__}"))
+                continue
+            item = raw_items[i]
+        if item not in allowed:
+            problems.append(
+                (
+                    i,
+                    f"{item!r} is not an option; options: {', '.join(allowed)}"
+                    f"{suggest(item, allowed)}",
+                )
+            )
+        elif item in clean:
+            problems.append((i, f"{item!r} is selected twice"))
+        else:
+            clean.append(item)
+    chosen_exclusive = [v for v in clean if v in exclusive]
+    if chosen_exclusive and len(clean) > 1:
+        where = next(i for i, item in enumerate(value) if item == chosen_exclusive[0])
+        problems.append(
+            (
+                where,
+                f"{chosen_exclusive[0]!r} (none of these) cannot be selected with other options",
+            )
+        )
+    return (None if problems else clean), problems
+
+
 def check_answers(
     rubric: Rubric,
     answers: dict[str, Any],
     raw: dict[str, str] | None = None,
     complete: bool = True,
+    raw_items: dict[tuple[str, int], str] | None = None,
 ) -> tuple[dict[str, Any], list[AnswerIssue]]:
     """Validate answers against the rubric.
 
@@ -151,6 +200,14 @@ def check_answers(
             continue
         if value is None and not question.nullable:
             continue
+        if question.type == "multi":
+            items = {i: text for (q, i), text in (raw_items or {}).items() if q == key}
+            selected, problems = multi_answer(question, value, items)
+            for index, message in problems:
+                issues.append(AnswerIssue(question=key, message=message, index=index))
+            if selected is not None:
+                clean[key] = selected
+            continue
         value, error = coerce_answer(question, value, raw.get(key))
         if error:
             issues.append(AnswerIssue(question=key, message=error))
@@ -174,6 +231,8 @@ def check_answers(
 def missing_message(rubric: Rubric, question: Question) -> str:
     if question.type == "choice":
         hint = " (" + " | ".join(o.value for o in question.options) + ")"
+    elif question.type == "multi":
+        hint = " (a list of: " + ", ".join(o.value for o in question.options) + ")"
     elif question.type == "boolean":
         hint = " (true | false)"
     else:

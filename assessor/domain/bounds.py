@@ -267,6 +267,8 @@ def _combine(a: Table, b: Table) -> Table:
 def _candidates(rubric: Rubric, q: Question) -> list[Any]:
     if q.type == "choice":
         values: list[Any] = [o.value for o in q.options]
+    elif q.type == "multi":
+        values = _selections(rubric, q)
     elif q.type == "boolean":
         values = [False, True]
     elif q.type in ("number", "fraction"):
@@ -281,6 +283,30 @@ def _candidates(rubric: Rubric, q: Question) -> list[Any]:
     if q.nullable:
         values.append(None)
     return values
+
+
+def _selections(rubric: Rubric, q: Question) -> list[Any]:
+    """Answers of a multi question that cover every distinction its tests make: each subset
+    of the options a condition names (alone, and with every other option added), and the
+    exclusive option alone. Options no condition names only count through the others."""
+    import itertools
+
+    named: set[str] = set()
+    for cond in _conditions_reading(rubric, q.id):
+        named.update(x for x in [cond.contains] if x)
+        named.update(cond.contains_any or [])
+        named.update(cond.contains_all or [])
+    plain = [o.value for o in q.options if not o.exclusive]
+    tested = [v for v in plain if v in named]
+    others = [v for v in plain if v not in named]
+    out: list[Any] = []
+    for size in range(len(tested) + 1):
+        for subset in itertools.combinations(tested, size):
+            out.append(list(subset))
+            if others:
+                out.append(list(subset) + others)
+    out.extend([o.value] for o in q.options if o.exclusive)
+    return out
 
 
 def _numbers(rubric: Rubric, q: Question) -> list[Any]:

@@ -63,7 +63,12 @@ class CompiledRubric:
         }
         by_id = {q.id: q for q in rubric.questions}
         self.dimensions: list[tuple[Dimension, DimensionEvaluator]] = [
-            (d, _compile_dimension(d, by_id.get(d.question) if d.question else None))
+            (
+                d,
+                _compile_dimension(
+                    d, by_id.get(d.question) if d.question else None, self.cases[d.id]
+                ),
+            )
             for d in rubric.dimensions
         ]
 
@@ -161,9 +166,11 @@ def _param_plan(key: str, value: Any) -> tuple[str, str, Any]:
 DimensionEvaluator = Callable[[Mapping[str, Any]], tuple[int | None, str]]
 
 
-def _compile_dimension(d: Dimension, question: Question | None) -> DimensionEvaluator:
+def _compile_dimension(
+    d: Dimension, question: Question | None, compiled_cases: list[tuple[Case, Compiled]]
+) -> DimensionEvaluator:
     """A dimension as a function of the answers: (score, level); (None, "open") when open."""
-    cases = [(c.score, c.level, c.when.compile()) for c in d.cases]
+    cases = [(c.score, c.level, test) for c, test in compiled_cases]
     key = d.question
     bands = [(b.max, b.score, b.level) for b in d.bands]
     scores = dict(d.scores)

@@ -7,6 +7,10 @@ A condition is data, so a rule is a YAML edit::
       - {answer: autonomy, is: autonomous}
       - not: {answer: expert_review, is: true}
 
+Multi questions (answer: a list of option ids) are tested with ``contains`` (one option
+selected), ``contains_any`` and ``contains_all``; ``is``/``in`` compare one value and do not
+apply to lists. An answer that is not a list never contains anything.
+
 Evaluation is three-valued, because the interactive assessment scores answers given so far:
 ``True`` (holds), ``False`` (does not hold) or ``None`` (depends on a question not answered
 yet). A rule fires only on ``True``; nothing is guessed.
@@ -25,13 +29,31 @@ Compiled = Callable[[Answers], bool | None]
 
 _MISSING = object()
 
-_COMPARISONS = ("is_", "in_", "not_in", "gt", "gte", "lt", "lte", "known")
+_COMPARISONS = (
+    "is_",
+    "in_",
+    "not_in",
+    "gt",
+    "gte",
+    "lt",
+    "lte",
+    "known",
+    "contains",
+    "contains_any",
+    "contains_all",
+)
 
 
 class Condition(BaseModel):
     """One test on an answer, or ``all`` / ``any`` / ``not`` of other conditions."""
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=True, defer_build=True)
+    model_config = ConfigDict(
+        extra="forbid",
+        populate_by_name=True,
+        frozen=True,
+        defer_build=True,
+        use_attribute_docstrings=True,
+    )
 
     all: list[Condition] | None = None
     """Holds when every listed condition holds."""
@@ -50,11 +72,18 @@ class Condition(BaseModel):
     lte: float | None = None
     known: bool | None = None
     """``known: false`` holds when the answer is null (for example, error rate unknown)."""
+    contains: str | None = None
+    """Multi questions: holds when this option is selected."""
+    contains_any: list[str] | None = None
+    """Multi questions: holds when at least one of these options is selected."""
+    contains_all: list[str] | None = None
+    """Multi questions: holds when every one of these options is selected."""
 
     @model_validator(mode="after")
     def _one_form(self) -> Condition:
-        groups = [g for g in ("all", "any", "not_") if getattr(self, g) is not None]
-        tests = [t for t in _COMPARISONS if t in self.model_fields_set]
+        given = self.model_fields_set
+        groups = [g for g in ("all", "any", "not_") if g in given and getattr(self, g) is not None]
+        tests = [t for t in _COMPARISONS if t in given]
         if len(groups) > 1:
             raise ValueError("use one of all, any, not per condition; nest them to combine")
         if groups and (tests or self.answer is not None):
@@ -64,7 +93,8 @@ class Condition(BaseModel):
                 raise ValueError("a condition needs 'answer' (or all / any / not)")
             if len(tests) != 1:
                 raise ValueError(
-                    "an answer test needs exactly one of is, in, not_in, gt, gte, lt, lte, known"
+                    "an answer test needs exactly one of is, in, not_in, gt, gte, lt, lte, "
+                    "known, contains, contains_any, contains_all"
                 )
         return self
 
@@ -82,24 +112,22 @@ class Condition(BaseModel):
             yield self.is_
         yield from self.in_ or []
         yield from self.not_in or []
+        if self.contains is not None:
+            yield self.contains
+        yield from self.contains_any or []
+        yield from self.contains_all or []
 
     def compile(self) -> Compiled:
-        """Turn the condition into a fast function of the answers.
+        """Turn the condition into a function of the answers, as nested closures.
 
-        The tree is generated as the body of one Python function (see :func:`_generate`):
-        counterfactual search evaluates rules thousands of times per portfolio, and one
-        function with inline tests runs about three times faster than nested closures. Deep
-        or huge trees fall back to the closures, which give the same results.
+        Evaluated with three-valued logic: True, False, or None while it depends on an
+        unanswered question. (A generator of one flat Python function per condition was
+        measured against these closures on 1,000 assessments with counterfactuals: 0.087 s
+        against 0.090 s best of 5, within noise, so the closures stay: no ``exec``, no depth
+        limit.)
         """
-        try:
-            return _generate(self)
-        except (_TooDeep, SyntaxError, RecursionError, MemoryError):
-            return self.compile_closures()
-
-    def compile_closures(self) -> Compiled:
-        """The condition as nested closures (reference implementation and fallback)."""
         if self.all is not None:
-            parts = [c.compile_closures() for c in self.all]
+            parts = [c.compile() for c in self.all]
 
             def all_(a: Answers) -> bool | None:
                 unknown = False
@@ -113,7 +141,7 @@ class Condition(BaseModel):
 
             return all_
         if self.any is not None:
-            parts = [c.compile_closures() for c in self.any]
+            parts = [c.compile() for c in self.any]
 
             def any_(a: Answers) -> bool | None:
                 unknown = False
@@ -127,7 +155,7 @@ class Condition(BaseModel):
 
             return any_
         if self.not_ is not None:
-            inner = self.not_.compile_closures()
+            inner = self.not_.compile()
 
             def not_(a: Answers) -> bool | None:
                 r = inner(a)
@@ -141,6 +169,22 @@ class Condition(BaseModel):
         frozenset) for text in a set, ("not_words", frozenset), or ("call", f) with f(v)."""
         if "known" in self.model_fields_set:
             return "known", bool(self.known)
+        if self.contains is not None or self.contains_any is not None:
+            wanted = frozenset(
+                [self.contains] if self.contains is not None else self.contains_any or []
+            )
+
+            def contains_any(v: Any) -> bool:
+                return isinstance(v, list | tuple) and not wanted.isdisjoint(v)
+
+            return "call", contains_any
+        if self.contains_all is not None:
+            needed = frozenset(self.contains_all)
+
+            def contains_all(v: Any) -> bool:
+                return isinstance(v, list | tuple) and needed.issubset(v)
+
+            return "call", contains_all
         if "is_" in self.model_fields_set or self.in_ is not None or self.not_in is not None:
             if "is_" in self.model_fields_set:
                 targets, negate = [self.is_], False
@@ -205,80 +249,6 @@ class Condition(BaseModel):
             return None if v is missing else test(v)
 
         return run
-
-
-class _TooDeep(Exception):
-    """The condition nests too deeply for one generated function."""
-
-
-_MAX_GENERATED_DEPTH = 12
-"""Each all/any level is a ``while`` block; CPython allows 20 nested blocks."""
-
-
-def _generate(cond: Condition) -> Compiled:
-    """Generate one function evaluating ``cond`` with three-valued logic.
-
-    No rubric text becomes code: answer keys and test values are passed in as constants
-    (default arguments ``c0``, ``c1``, ...), and the generated source only names them.
-    """
-    consts: list[Any] = [_MISSING]
-    lines: list[str] = []
-    counter = [0]
-
-    def const(value: Any) -> str:
-        consts.append(value)
-        return f"c{len(consts) - 1}"
-
-    def var() -> str:
-        counter[0] += 1
-        return f"r{counter[0]}"
-
-    def emit(node: Condition, indent: str, depth: int) -> str:
-        if depth > _MAX_GENERATED_DEPTH:
-            raise _TooDeep
-        out = var()
-        if node.all is not None or node.any is not None:
-            children = node.all if node.all is not None else node.any
-            assert children is not None
-            stop, keep = ("False", "True") if node.all is not None else ("True", "False")
-            lines.append(f"{indent}{out} = {keep}")
-            lines.append(f"{indent}while True:")
-            inner = indent + "    "
-            for child in children:
-                got = emit(child, inner, depth + 1)
-                lines.append(f"{inner}if {got} is {stop}:")
-                lines.append(f"{inner}    {out} = {stop}")
-                lines.append(f"{inner}    break")
-                lines.append(f"{inner}if {got} is None:")
-                lines.append(f"{inner}    {out} = None")
-            lines.append(f"{inner}break")
-            return out
-        if node.not_ is not None:
-            got = emit(node.not_, indent, depth + 1)
-            lines.append(f"{indent}{out} = None if {got} is None else not {got}")
-            return out
-        kind, arg = node.leaf_test()
-        key = const(node.answer)
-        lines.append(f"{indent}v = a.get({key}, c0)")
-        if kind == "known":
-            test = f"(v is not None) is {const(arg)}"
-        elif kind == "words":
-            test = f"isinstance(v, str) and v in {const(arg)}"
-        elif kind == "not_words":
-            test = f"v is not None and not (isinstance(v, str) and v in {const(arg)})"
-        else:
-            test = f"{const(arg)}(v)"
-        lines.append(f"{indent}{out} = None if v is c0 else ({test})")
-        return out
-
-    result = emit(cond, "    ", 0)
-    params = ", ".join(f"c{i}=c{i}" for i in range(len(consts)))
-    source = f"def condition(a, {params}):\n" + "\n".join(lines) + f"\n    return {result}\n"
-    namespace: dict[str, Any] = {f"c{i}": value for i, value in enumerate(consts)}
-    namespace["isinstance"] = isinstance
-    exec(compile(source, "<assessor condition>", "exec"), namespace)
-    fn: Compiled = namespace["condition"]
-    return fn
 
 
 def _same(value: Any, target: Any) -> bool:

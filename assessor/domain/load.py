@@ -272,9 +272,19 @@ def assessment_from_source(
         raw_answers = {
             str(k[1]): v for k, v in source.raw.items() if len(k) == 2 and k[0] == "answers"
         }
-        answers, issues = check_answers(chosen, answers_in, raw_answers, complete=complete)
+        raw_items = {
+            (str(k[1]), k[2]): v
+            for k, v in source.raw.items()
+            if len(k) == 3 and k[0] == "answers" and isinstance(k[2], int)
+        }
+        answers, issues = check_answers(
+            chosen, answers_in, raw_answers, complete=complete, raw_items=raw_items
+        )
         for issue in issues:
-            problems.append(source.problem(("answers", issue.question), issue.message))
+            at: src.Path_ = ("answers", issue.question)
+            if issue.index is not None:
+                at = (*at, issue.index)
+            problems.append(source.problem(at, issue.message))
         notes = data.get("notes")
         for key in notes if isinstance(notes, dict) else ():
             if key not in chosen.by_id:

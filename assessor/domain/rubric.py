@@ -22,21 +22,31 @@ Verdict = Literal["ready", "conditional", "not_ready"]
 VERDICTS: tuple[Verdict, ...] = ("not_ready", "conditional", "ready")
 """Worst first: the index is the verdict's rank."""
 
-QuestionType = Literal["choice", "boolean", "number", "fraction", "text"]
+QuestionType = Literal["choice", "multi", "boolean", "number", "fraction", "text"]
 IDENT = r"^[a-z][a-z0-9_]*$"
 RULE_ID = r"^[a-z][a-z0-9_-]*$"
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, defer_build=True)
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        populate_by_name=True,
+        defer_build=True,
+        use_attribute_docstrings=True,
+    )
 
 
 class Option(_Strict):
-    """One allowed value of a choice question."""
+    """One allowed value of a choice question, or one selectable item of a multi question."""
 
     value: str
     label: str
     help: str = ""
+    fix: str = ""
+    """What to do when this option is not chosen (a lens choice's improvement plan)."""
+    exclusive: bool = False
+    """Multi questions: a "none of these" option, which excludes every other option."""
 
 
 class DefaultRule(_Strict):
@@ -72,6 +82,8 @@ class Question(_Strict):
     min: float | None = None
     max: float | None = None
     unit: str = ""
+    external_id: str = ""
+    """The question's id where it came from (the question id of an imported lens)."""
     changeable: bool = True
     """The team can change this answer by design work; only those appear in ``to_improve``."""
     try_values: list[Any] = []
@@ -79,13 +91,17 @@ class Question(_Strict):
 
     @model_validator(mode="after")
     def _check(self) -> Question:
-        if self.type == "choice" and not self.options:
-            raise ValueError("a choice question needs options")
-        if self.type != "choice" and self.options:
-            raise ValueError("only choice questions have options")
+        if self.type in ("choice", "multi") and not self.options:
+            raise ValueError(f"a {self.type} question needs options")
+        if self.type not in ("choice", "multi") and self.options:
+            raise ValueError("only choice and multi questions have options")
         values = [o.value for o in self.options]
         if len(set(values)) != len(values):
             raise ValueError("option values must be unique")
+        if self.type != "multi" and any(o.exclusive for o in self.options):
+            raise ValueError("only options of multi questions can be exclusive")
+        if sum(o.exclusive for o in self.options) > 1:
+            raise ValueError("a multi question has at most one exclusive option")
         return self
 
     @property
@@ -98,11 +114,18 @@ class Question(_Strict):
         """The candidate answers for counterfactuals (all options, booleans, try_values)."""
         if self.type == "choice":
             return [o.value for o in self.options]
+        if self.type == "multi":
+            # Selecting every practice the question lists (or the rubric's own try_values).
+            every = [o.value for o in self.options if not o.exclusive]
+            return list(self.try_values) or ([every] if every else [])
         if self.type == "boolean":
             return [False, True]
         return list(self.try_values)
 
     def label_of(self, value: Any) -> str:
+        if self.type == "multi" and isinstance(value, list | tuple):
+            labels = {o.value: o.label for o in self.options}
+            return ", ".join(labels.get(v, str(v)) for v in value) or "none selected"
         for o in self.options:
             if o.value == value:
                 return o.label
@@ -140,6 +163,8 @@ class Dimension(_Strict):
     id: str = Field(pattern=IDENT)
     title: str
     help: str = ""
+    external_id: str = ""
+    """The dimension's id where it came from (the pillar id of an imported lens)."""
     weight: float = Field(default=1.0, ge=0)
     question: str | None = None
     """The answer this dimension reads (with ``scores`` or ``bands``)."""
@@ -285,7 +310,9 @@ class Rubric(_Strict):
     dimensions: list[Dimension]
     rules: list[Rule]
     patterns: list[Pattern]
-    policy: ByLevel
+    policy: ByLevel | None = None
+    """Policy values by level; without it, no cost model or level-based parameters (a
+    rubric imported from a lens has none)."""
     costs: CostDefaults = CostDefaults()
     scoring: Scoring = Scoring()
 
@@ -316,6 +343,11 @@ class Rubric(_Strict):
         for i, d in enumerate(self.dimensions):
             if d.question and d.question not in by_id:
                 problems.append(f"dimensions[{i}].question: unknown question {d.question!r}")
+            elif d.question and by_id[d.question].type == "multi" and (d.scores or d.bands):
+                problems.append(
+                    f"dimensions[{i}].question: {d.question!r} is a multi question: "
+                    "score it with cases (contains, contains_any, contains_all)"
+                )
             for j, c in enumerate(d.cases):
                 check(c.when, f"dimensions[{i}].cases[{j}].when")
         seen: set[str] = set()
@@ -335,7 +367,7 @@ class Rubric(_Strict):
                     check(v.if_, f"patterns[{i}].params.{key}.if")
                 if isinstance(v, ParamBy) and v.by not in by_id:
                     problems.append(f"patterns[{i}].params.{key}.by: unknown question {v.by!r}")
-        if self.policy.key not in by_id:
+        if self.policy is not None and self.policy.key not in by_id:
             problems.append(f"policy.key: unknown question {self.policy.key!r}")
         if problems:
             raise ValueError("; ".join(problems))
@@ -379,13 +411,36 @@ def _check_condition(
                 f"{where}.answer: unknown question {cond.answer!r}"
                 f"{_suggest(cond.answer, list(by_id))}"
             )
-        elif q.type == "choice":
+            return
+        uses_contains = (
+            cond.contains is not None
+            or cond.contains_any is not None
+            or cond.contains_all is not None
+        )
+        if uses_contains and q.type != "multi":
+            problems.append(
+                f"{where}.answer: contains tests read multi questions, and {q.id!r} is a "
+                f"{q.type} question"
+            )
+        elif q.type in ("choice", "multi"):
             allowed = {o.value for o in q.options}
+            if q.type == "multi":
+                for name in ("is_", "in_", "not_in", "gt", "gte", "lt", "lte"):
+                    if name in cond.model_fields_set:
+                        problems.append(
+                            f"{where}.{name.rstrip('_')}: {q.id!r} is a multi question (a list "
+                            "of options): test it with contains, contains_any or contains_all"
+                        )
             for name, values in (
                 ("is", [cond.is_] if "is_" in cond.model_fields_set else []),
                 ("in", cond.in_ or []),
                 ("not_in", cond.not_in or []),
+                ("contains", [cond.contains] if cond.contains is not None else []),
+                ("contains_any", cond.contains_any or []),
+                ("contains_all", cond.contains_all or []),
             ):
+                if q.type == "multi" and name in ("is", "in", "not_in"):
+                    continue
                 for v in values:
                     if v not in allowed:
                         problems.append(

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel
-
 from assessor.domain.assessment import Assessment
 from assessor.domain.rubric import Question, Rubric
 
@@ -18,61 +16,7 @@ def rubric_schema() -> dict[str, Any]:
     schema = Rubric.model_json_schema(by_alias=True)
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "assessor rubric"
-    _describe(schema, Rubric)
-    for name, definition in schema.get("$defs", {}).items():
-        model = _models().get(name)
-        if model is not None:
-            _describe(definition, model)
     return schema
-
-
-def _models() -> dict[str, type[BaseModel]]:
-    from assessor.domain import conditions, rubric
-
-    found: dict[str, type[BaseModel]] = {}
-    for module in (rubric, conditions):
-        for value in vars(module).values():
-            if isinstance(value, type) and issubclass(value, BaseModel):
-                found[value.__name__] = value
-    return found
-
-
-def _describe(definition: dict[str, Any], model: type[BaseModel]) -> None:
-    """Give each property the docstring written under its field (editors show it)."""
-    docs = _attribute_docs(model)
-    for name, field in model.model_fields.items():
-        key = field.alias or name
-        prop = definition.get("properties", {}).get(key)
-        if prop is not None and "description" not in prop and name in docs:
-            prop["description"] = docs[name]
-
-
-def _attribute_docs(model: type[BaseModel]) -> dict[str, str]:
-    """``field: type`` followed by a string literal, in the class body (and its bases)."""
-    import ast
-    import inspect
-    import itertools
-    import textwrap
-
-    docs: dict[str, str] = {}
-    for cls in reversed(model.__mro__):
-        if not (isinstance(cls, type) and issubclass(cls, BaseModel)) or cls is BaseModel:
-            continue
-        try:
-            tree = ast.parse(textwrap.dedent(inspect.getsource(cls)))
-        except (OSError, TypeError, SyntaxError):
-            continue
-        body = tree.body[0].body if tree.body and isinstance(tree.body[0], ast.ClassDef) else []
-        for stmt, nxt in itertools.pairwise(body):
-            if (
-                isinstance(stmt, ast.AnnAssign)
-                and isinstance(stmt.target, ast.Name)
-                and isinstance(nxt, ast.Expr)
-                and isinstance(nxt.value, ast.Constant)
-                and isinstance(nxt.value.value, str)
-            ):
-                docs[stmt.target.id] = " ".join(nxt.value.value.split())
-    return docs
 
 
 def _answer_schema(q: Question) -> dict[str, Any]:
@@ -85,6 +29,13 @@ def _answer_schema(q: Question) -> dict[str, Any]:
     if q.type == "choice":
         out["enum"] = [*(o.value for o in q.options), None]
         out["markdownEnumDescriptions"] = [o.label for o in q.options] + ["not answered"]
+    elif q.type == "multi":
+        out["type"] = ["array", "null"]
+        out["items"] = {
+            "enum": [o.value for o in q.options],
+            "markdownEnumDescriptions": [o.label for o in q.options],
+        }
+        out["uniqueItems"] = True
     elif q.type == "boolean":
         out["type"] = ["boolean", "null"]
     elif q.type == "text":

@@ -26,7 +26,7 @@ from pydantic import BaseModel, ConfigDict
 
 from assessor.domain import costmodel
 from assessor.domain.assessment import UseCase, effective_and_applicable
-from assessor.domain.rubric import Rubric, Rule, Verdict
+from assessor.domain.rubric import Rubric, Verdict
 
 
 class _Out(BaseModel):
@@ -125,10 +125,6 @@ def _flat(text: str) -> str:
     return " ".join(text.split())
 
 
-def _dimensions(rubric: Rubric, answers: dict[str, Any]) -> list[DimensionScore]:
-    return [DimensionScore(**d) for d in dimension_data(rubric, answers)]
-
-
 def dimension_data(rubric: Rubric, answers: dict[str, Any]) -> list[dict[str, Any]]:
     out = []
     for d, evaluate in rubric.compiled.dimensions:
@@ -137,15 +133,6 @@ def dimension_data(rubric: Rubric, answers: dict[str, Any]) -> list[dict[str, An
             {"id": d.id, "title": d.title, "score": value, "level": level, "weight": d.weight}
         )
     return out
-
-
-def _findings(rubric: Rubric, answers: dict[str, Any]) -> tuple[list[Rule], list[Rule]]:
-    blockers: list[Rule] = []
-    conditions: list[Rule] = []
-    for rule, test in rubric.compiled.rules:
-        if test(answers) is True:
-            (blockers if rule.kind == "blocker" else conditions).append(rule)
-    return blockers, conditions
 
 
 def _verdict(blockers: list[Any], conditions: list[Any]) -> Verdict:
@@ -176,24 +163,10 @@ def band_score(rubric: Rubric, weighted_sum: float, total: float, verdict: Verdi
     return int(lo + round((hi - lo) * base / 100.0))
 
 
-def _final_score(
-    rubric: Rubric, dims: list[DimensionScore], verdict: Verdict, findings: int
-) -> int:
-    return place_in_band(rubric, [(d.weight, d.score) for d in dims], verdict, findings)
-
-
 def _final_score_data(
     rubric: Rubric, dims: list[dict[str, Any]], verdict: Verdict, findings: int
 ) -> int:
     return place_in_band(rubric, [(d["weight"], d["score"]) for d in dims], verdict, findings)
-
-
-def quick(rubric: Rubric, answers: dict[str, Any]) -> tuple[Verdict, int]:
-    """Verdict and score of effective answers only: what portfolio sorting needs."""
-    blockers, conditions = _findings(rubric, answers)
-    verdict = _verdict(blockers, conditions)
-    n = len(blockers) if blockers else len(conditions)
-    return verdict, _final_score(rubric, _dimensions(rubric, answers), verdict, n)
 
 
 def score(
@@ -259,7 +232,11 @@ def score_data(
 
     from assessor.domain.counterfactuals import improvement_data
 
-    cost = costmodel.compute_data(rubric, answers) if rubric.policy.key in answers else None
+    cost = (
+        costmodel.compute_data(rubric, answers)
+        if rubric.policy is not None and rubric.policy.key in answers
+        else None
+    )
     open_questions = [q.id for q in applicable if q.id not in answers and q.id not in given]
     data = {
         "use_case": use_case.name,
@@ -297,12 +274,12 @@ def score_data(
 def _pattern_data(
     rubric: Rubric, answers: dict[str, Any], cost: dict[str, Any] | None
 ) -> list[dict[str, Any]]:
-    level = str(answers.get(rubric.policy.key))
     policy = rubric.policy
+    level = str(answers.get(policy.key)) if policy is not None else ""
     computed: dict[str, Any] = {
-        "max_error_rate": policy.max_error_rate.get(level),
-        "review_sample_rate": policy.review_sample_rate.get(level),
-        "cache_ttl_seconds": policy.cache_ttl_seconds.get(level),
+        "max_error_rate": policy.max_error_rate.get(level) if policy else None,
+        "review_sample_rate": policy.review_sample_rate.get(level) if policy else None,
+        "cache_ttl_seconds": policy.cache_ttl_seconds.get(level) if policy else None,
         "confidence_threshold": cost["confidence_threshold"] if cost else None,
     }
     out = []

@@ -2,6 +2,11 @@
 
 Nothing here produces markup: user text never passes through this module, and the template
 (autoescaped) places every number and label.
+
+Hand-written on purpose: the charts are a few bars and a line. A charting library
+(matplotlib, Plotly, Altair) would add tens of MB, draw with fonts or scripts that the report
+must not fetch or run (the HTML is self-contained and script-free, and WeasyPrint prints it
+as is), and turn user labels into markup we no longer escape ourselves.
 """
 
 from __future__ import annotations

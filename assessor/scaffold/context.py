@@ -209,7 +209,7 @@ def _params(result: Result, rubric: Rubric | None, on: set[str]) -> dict[str, An
     fallback = dict(DEFAULTS)
     if result.cost_model is not None:
         fallback["confidence_threshold"] = result.cost_model.confidence_threshold
-    if rubric is not None:
+    if rubric is not None and rubric.policy is not None:
         level = str(result.answers.get(rubric.policy.key))
         policy = rubric.policy
         for key, table in (

@@ -56,7 +56,7 @@ def param(value: Any, marks: Symbols = UNICODE) -> str:
     if isinstance(value, float):
         return f"{value:g}"
     if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
+        return "[" + ", ".join(str(v) for v in value) + "]"
     return str(value)
 
 

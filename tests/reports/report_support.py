@@ -12,7 +12,6 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = REPO / "examples"
-GOLDEN = Path(__file__).resolve().parent / "golden"
 FIXED_EPOCH = "1760000000"  # 2025-10-09: every report in these tests carries this date
 # A fixed portfolio (not a glob: new examples must not change golden files): one per verdict
 # and more.

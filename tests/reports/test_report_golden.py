@@ -1,18 +1,18 @@
 """Golden files: the reports of the examples, byte for byte (dates fixed by SOURCE_DATE_EPOCH).
 
-After an intended change, regenerate and review the diff:
+The golden files are syrupy snapshots, one file per case under ``__snapshots__/``. After an
+intended change, regenerate them and review the diff:
 
-    ASSESSOR_UPDATE_GOLDEN=1 .venv/bin/pytest tests/reports/test_report_golden.py
+    .venv/bin/pytest tests/reports/test_report_golden.py --snapshot-update
 """
 
 from __future__ import annotations
 
-import difflib
-import os
 from pathlib import Path
 
 import pytest
-from report_support import ALL_EXAMPLES, GOLDEN, REPO
+from report_support import ALL_EXAMPLES, REPO
+from syrupy.extensions.single_file import SingleFileSnapshotExtension, WriteMode
 
 from assessor import __version__
 
@@ -26,30 +26,38 @@ CASES = {
 }
 
 
-def check_golden(name: str, actual: str) -> None:
-    actual = actual.replace(f"assessor {__version__}", "assessor VERSION")
-    path = GOLDEN / name
-    if os.environ.get("ASSESSOR_UPDATE_GOLDEN") == "1":
-        path.write_text(actual, encoding="utf-8")
-        return
-    expected = path.read_text(encoding="utf-8")
-    if actual != expected:
-        diff = "".join(
-            list(
-                difflib.unified_diff(
-                    expected.splitlines(keepends=True),
-                    actual.splitlines(keepends=True),
-                    f"golden/{name}",
-                    "rendered",
-                )
-            )[:80]
-        )
-        pytest.fail(f"{name} differs from the golden file:\n{diff}")
+class _Text(SingleFileSnapshotExtension):
+    """One UTF-8 text file per snapshot, named after the case (``use-case.md``)."""
+
+    _write_mode = WriteMode.TEXT
+
+
+def _extension(name: str) -> type[_Text]:
+    """A snapshot extension storing the case ``name`` as a file of that name."""
+    stem, suffix = name.rsplit(".", 1)
+
+    class Named(_Text):
+        _file_extension = suffix
+
+        @classmethod
+        def get_snapshot_name(cls, *, test_location, index=0):  # type: ignore[no-untyped-def]
+            return stem
+
+    return Named
+
+
+@pytest.fixture
+def golden(snapshot):  # type: ignore[no-untyped-def]
+    def check(name: str, actual: str) -> None:
+        actual = actual.replace(f"assessor {__version__}", "assessor VERSION")
+        assert actual == snapshot.use_extension(_extension(name))
+
+    return check
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_report_matches_golden_file(
-    cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str
+    cli, golden, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str
 ) -> None:
     monkeypatch.chdir(REPO)  # file names in the report are as given: examples/...
     fmt = name.rsplit(".", 1)[1]
@@ -59,11 +67,11 @@ def test_report_matches_golden_file(
         "--client", "Northwind Insurance", "--author", "Acme Advisory",
     )  # fmt: skip
     assert result.exit_code == 0, result.output
-    check_golden(name, out.read_text(encoding="utf-8"))
+    golden(name, out.read_text(encoding="utf-8"))
 
 
-def test_score_markdown_matches_golden_file(cli, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_score_markdown_matches_golden_file(cli, golden, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(REPO)
     result = cli("score", *[f"examples/{n}" for n in ALL_EXAMPLES], "--format", "md")
     assert result.exit_code == 0, result.output
-    check_golden("score-summary.md", result.stdout)
+    golden("score-summary.md", result.stdout)

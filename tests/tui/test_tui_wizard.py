@@ -182,3 +182,31 @@ def test_plain_sigterm_in_a_terminal_keeps_the_answers(tmp_path: Path) -> None:
     assert yaml.safe_load((tmp_path / "p.yaml").read_text())["use_case"]["name"] == "Plain signal"
     assert after[3] & termios.ECHO and after[3] & termios.ICANON
     assert after[3] == before[3]
+
+
+def test_multi_questions_are_checkboxes_in_the_plain_wizard(tmp_path: Path, cli: Any) -> None:
+    lens = Path(__file__).resolve().parents[1] / "interop" / "data" / "model-ops.json"
+    rubric = tmp_path / "model-ops.yaml"
+    assert cli("rubric", "import", lens, "-o", rubric).exit_code == 0
+    path = tmp_path / "case.yaml"
+    path.write_text(f"version: 1\nrubric: {rubric}\nuse_case: {{name: Fraud scoring}}\n")
+    session = Session.open(path)
+    space = " "
+    keys = [
+        ENTER * 3,  # keep the use case's name, description and owner
+        ENTER + ENTER,  # keep the rubric file
+        # rel01: canary + rollback, then "none of these" too: refused; untick it, confirm
+        space + DOWN + space + DOWN + DOWN + space + ENTER + space + ENTER,
+        DOWN + DOWN + space + ENTER,  # rel02: none of these
+        space + DOWN + space + ENTER,  # sec01: both
+        QUIT,
+    ]
+    code, out = run(session, keys)
+    session.close()
+    saved = yaml.safe_load(path.read_text())
+    assert saved["answers"] == {
+        "rel01": ["REL01_canary", "REL01_rollback"],
+        "rel02": ["REL02_no"],
+        "sec01": ["SEC01_least", "SEC01_audit"],
+    }, out
+    assert code == 0

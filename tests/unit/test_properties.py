@@ -150,11 +150,13 @@ def test_the_safer_orders_cover_the_issue_list() -> None:
 def exhaustive_improvements(given: dict[str, Any]) -> set[tuple[tuple[str, str], ...]]:
     """Every single change raising the verdict, and every pair raising it beyond both of its
     changes alone: the definition of ``to_improve``, by brute force."""
-    base = effective_answers(RUBRIC, given)
-    rank = RANK[scoring.quick(RUBRIC, base)[0]]
 
     def rank_of(changes: dict[str, Any]) -> int:
-        return RANK[scoring.quick(RUBRIC, effective_answers(RUBRIC, {**given, **changes}))[0]]
+        data = scoring.score_data(RUBRIC, CASE, {**given, **changes}, improvements=False)
+        return RANK[data["verdict"]]
+
+    base = effective_answers(RUBRIC, given)
+    rank = rank_of({})
 
     changes = [
         (q.id, v)
@@ -258,15 +260,30 @@ def conditions(depth: int = 3) -> st.SearchStrategy[dict[str, Any]]:
 
 
 @settings(max_examples=400, deadline=None)
-@given(conditions(), st.dictionaries(st.sampled_from(KEYS), VALUES))
-def test_generated_conditions_agree_with_closures(
-    data: dict[str, Any], answers: dict[str, Any]
+@given(
+    conditions(),
+    st.dictionaries(st.sampled_from(KEYS), VALUES),
+    st.dictionaries(st.sampled_from(KEYS), VALUES),
+)
+def test_conditions_follow_three_valued_logic(
+    data: dict[str, Any], answers: dict[str, Any], more: dict[str, Any]
 ) -> None:
+    """A determined condition stays determined when open answers are filled in; ``not`` and
+    one-element ``all``/``any`` behave as in Kleene's logic."""
     condition = Condition.model_validate(data)
-    assert condition.compile()(answers) is condition.compile_closures()(answers)
+    value = condition.compile()(answers)
+    completed = {**more, **answers}  # the given answers stay, open ones get values
+    if value is not None:
+        assert condition.compile()(completed) is value
+    negated = Condition.model_validate({"not": data}).compile()(answers)
+    assert negated is (None if value is None else not value)
+    assert Condition.model_validate({"all": [data]}).compile()(answers) is value
+    assert Condition.model_validate({"any": [data]}).compile()(answers) is value
+    either = Condition.model_validate({"any": [data, {"not": data}]}).compile()(answers)
+    assert either is (None if value is None else True)
 
 
-def test_very_deep_conditions_fall_back_to_closures() -> None:
+def test_very_deep_conditions_evaluate() -> None:
     data: dict[str, Any] = {"answer": "a", "is": "x"}
     for _ in range(40):
         data = {"all": [data, {"not": {"answer": "b", "is": "y"}}]}

@@ -15,6 +15,7 @@ from textual.widgets import Footer, Input, RadioSet, Static
 from assessor.fileio import terminal_safe
 from assessor.tui.messages import Advance
 from assessor.tui.widgets.answer import AnswerInput, ChoiceSet
+from assessor.tui.widgets.multi import MultiChoiceList
 from assessor.tui.widgets.save_status import SaveStatus
 from assessor.tui.widgets.title_bar import TitleBar
 from assessor.tui.widgets.verdict_panel import VerdictPanel
@@ -109,9 +110,11 @@ class QuestionScreen(Screen[None]):
         self._show_note()
         box = self.query_one("#answer", Vertical)
         await box.remove_children()
-        widget: ChoiceSet | AnswerInput
+        widget: ChoiceSet | AnswerInput | MultiChoiceList
         if q.type in ("choice", "boolean"):
             widget = ChoiceSet(q, s.answers.get(q.id), on_pick=self.pick, id="answer-widget")
+        elif q.type == "multi":
+            widget = MultiChoiceList(q, s.answers.get(q.id), on_pick=self.pick, id="answer-widget")
         else:
             widget = AnswerInput(
                 q, s.answers.get(q.id), answered=q.id in s.answers, id="answer-widget"

@@ -1,0 +1,71 @@
+"""The answer widget of a multi question: a checkbox list over its options.
+
+Space ticks or unticks the highlighted option; Enter moves on. A "none of these" option
+(``exclusive``) clears the others when ticked, and is cleared when another is ticked, so the
+answer is always one the file loader accepts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from rich.text import Text
+from textual.binding import Binding, BindingType
+from textual.widgets import SelectionList
+
+from assessor.tui.messages import Advance
+
+if TYPE_CHECKING:
+    from assessor.domain.rubric import Question
+
+
+class MultiChoiceList(SelectionList[str]):
+    """Checkboxes over a multi question's options; every change is handed to ``on_pick``."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "advance", "Go on", show=False),
+    ]
+
+    def __init__(
+        self,
+        question: Question,
+        current: Any,
+        *,
+        on_pick: Callable[[Question, Any], None] | None = None,
+        id: str | None = None,
+    ) -> None:
+        self.question = question
+        self.on_pick = on_pick
+        chosen = set(current) if isinstance(current, list) else set()
+        self._exclusive = {o.value for o in question.options if o.exclusive}
+        self._last: set[str] = set(chosen)
+        items = []
+        for o in question.options:
+            text = Text(o.label)
+            if o.help:
+                text.append(f" — {' '.join(o.help.split())}", style="dim")
+            items.append((text, o.value, o.value in chosen))
+        super().__init__(*items, id=id)
+
+    def on_selection_list_selected_changed(self, event: SelectionList.SelectedChanged[str]) -> None:
+        event.stop()
+        now = set(self.selected)
+        added = now - self._last
+        keep: set[str] | None = None
+        if added & self._exclusive:
+            keep = added & self._exclusive  # "none of these" clears the rest
+        elif added and now & self._exclusive:
+            keep = now - self._exclusive  # a practice clears "none of these"
+        if keep is not None and keep != now:
+            with self.prevent(SelectionList.SelectedChanged):
+                for value in now - keep:
+                    self.deselect(value)
+            now = keep
+        self._last = now
+        if self.on_pick is not None:
+            order = [o.value for o in self.question.options]
+            self.on_pick(self.question, [v for v in order if v in now])
+
+    def action_advance(self) -> None:
+        self.post_message(Advance())
