@@ -1,5 +1,6 @@
 """Nothing the user types is dropped: an invalid answer keeps its text and the focus, numbers
-are read as people write them, and the description keeps every line."""
+are read as people write them, and the description keeps every line. And the results show
+the cost model, saying when the rubric's defaults stand in for the team's figures."""
 
 from __future__ import annotations
 
@@ -137,3 +138,21 @@ def test_invalid_number_in_tmux_stays_on_screen(tmp_path: Path) -> None:
         )
     finally:
         tmux.kill_server()
+
+
+async def test_results_show_the_cost_model_labelled_with_rubric_defaults(tmp_path: Path) -> None:
+    from tui_helpers import EXAMPLES
+
+    data = yaml.safe_load((EXAMPLES / "refund-assistant.yaml").read_text("utf-8"))
+    for key in ("cost_per_error", "cost_per_review", "volume_per_day"):
+        data["answers"].pop(key, None)
+    path = tmp_path / "r.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    app = open_app(path)
+    async with app.run_test(size=(120, 200)) as pilot:
+        await pilot.press("ctrl+n")
+        await wait_for(pilot, lambda: "Cost model" in screen_text(app))
+        text = screen_text(app)
+        assert "Cost model (per day)" in text
+        assert "rubric defaults for cost_per_error, cost_per_review, volume_per_day" in text
+    app.session.close()

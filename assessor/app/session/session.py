@@ -116,6 +116,8 @@ class Session:
         self.after_save: Callable[[], None] | None = None
         """Called after each save attempt (the wizard's signal handling hooks in here)."""
         self._blocked: str | None = None
+        self._aside: Path | None = None
+        """Where an unreadable file goes before the first save over it (nothing until then)."""
         """Saving is refused (a corrupt file could not be set aside and must not be lost)."""
 
     @property
@@ -279,37 +281,46 @@ class Session:
         self.notes = dict(state.notes)
 
     def _set_aside(self, text: str | None, exc: InputError) -> None:
+        """The file is not a valid assessment: recover what it holds, say every problem, and
+        leave the file exactly as it is until the user changes something. Only then is it
+        kept aside (renamed to ``NAME.corrupt-TIME``) and the assessment saved in its place."""
         path = self.path
         state, rubric, recovered = salvage(path, text)
         self._take(state, rubric)
-        first = exc.problems[0] if exc.problems else None
-        why = f"{first}" if first else "it is not a valid assessment"
-        if len(exc.problems) > 1:
-            why += f" (and {len(exc.problems) - 1} more problems)"
+        problems = "; ".join(str(p) for p in exc.problems) or "it is not a valid assessment"
         if self.readonly:
-            self.notices.append(Notice(f"{path.name} is not a valid assessment: {why}", "error"))
+            self.notices.append(
+                Notice(f"{path.name} is not a valid assessment: {problems}", "error")
+            )
             return
         aside = corrupt_name(path)
-        try:
-            os.replace(path, aside)
-        except OSError as e:
-            self._blocked = (
-                f"{path.name} is not a valid assessment and could not be set aside "
-                f"({describe_os_error(e)}); nothing will be saved over it"
-            )
-            self.save_error = self._blocked
-            self.notices.append(Notice(self._blocked + f": {why}", "error"))
-            return
-        kept = f"; recovered {recovered} answers" if recovered else ""
+        self._aside = aside
+        kept = f" Recovered {recovered} answers." if recovered else ""
         self.notices.append(
             Notice(
-                f"{path.name} could not be read as an assessment: {why}. "
-                f"The file was kept as {aside.name}{kept}.",
+                f"{path.name} could not be read as an assessment: {problems}.{kept} "
+                f"The file is left as it is until you change something; it is then kept "
+                f"as {aside.name} and the assessment saved in its place.",
                 "warning",
             )
         )
-        self.dirty = True
-        self.save()
+
+    def _keep_aside(self) -> bool:
+        """Before the first save over an unreadable file: keep the file under another name."""
+        aside, self._aside = self._aside, None
+        if aside is None or not self.path.exists():
+            return True
+        try:
+            os.replace(self.path, aside)
+        except OSError as e:
+            self._blocked = (
+                f"{self.path.name} is not a valid assessment and could not be set aside "
+                f"({describe_os_error(e)}); nothing will be saved over it"
+            )
+            self.save_error = self._blocked
+            return False
+        self.notices.append(Notice(f"The unreadable file was kept as {aside.name}."))
+        return True
 
     def _clean_stray_temp_files(self) -> None:
         removed = 0
@@ -521,6 +532,8 @@ class Session:
         self.ensure_loaded()
         if self._blocked:
             self.save_error = self._blocked
+            return False
+        if self._aside is not None and not self._keep_aside():
             return False
         if self.path.exists() and not _writable(self.path):
             self.save_error = f"{self.path.name} is read-only"

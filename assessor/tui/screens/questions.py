@@ -54,14 +54,16 @@ class QuestionScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield TitleBar(id="title-bar")
         with Horizontal(id="main"):
-            with VerticalScroll(id="question"):
+            with Vertical(id="question-column"):
+                # Outside the scrolling part: the progress stays visible on a small terminal.
                 yield Static(id="progress")
-                yield Static(id="prompt")
-                yield Static(id="help")
-                yield Static(id="guide")
-                yield Vertical(id="answer")
-                yield Static(id="answer-error", classes="error")
-                yield Static(id="note")
+                with VerticalScroll(id="question"):
+                    yield Static(id="prompt")
+                    yield Static(id="help")
+                    yield Static(id="guide")
+                    yield Vertical(id="answer")
+                    yield Static(id="answer-error", classes="error")
+                    yield Static(id="note")
             yield VerdictPanel(id="panel")
         yield SaveStatus(id="status")
         yield Footer(compact=True)
