@@ -121,10 +121,12 @@ def main() -> int:
         verdict = "met" if ratio <= GOAL else "MISSED"
         print(f"score default rubric: {base_wall * 1000:.0f} ms wall, {base_cpu * 1000:.0f} ms CPU")
         print(
-            f"import 50-question lens + score: {lens_wall * 1000:.0f} ms wall, {lens_cpu * 1000:.0f} ms CPU"
+            f"import 50-question lens + score: {lens_wall * 1000:.0f} ms wall, "
+            f"{lens_cpu * 1000:.0f} ms CPU"
         )
         print(
-            f"ratio lens/default wall {ratio:.2f}x (goal <= {GOAL}x: {verdict}); CPU {lens_cpu / base_cpu:.2f}x"
+            f"ratio lens/default wall {ratio:.2f}x (goal <= {GOAL}x: {verdict}); "
+            f"CPU {lens_cpu / base_cpu:.2f}x"
         )
 
         # In process: no interpreter start-up on either side.

@@ -97,7 +97,8 @@ def score_files_json(
             for item in load_all(chunk, rubric_path, complete=not partial)
         ]
         payload: Any = data[0] if len(files) == 1 else data
-        text = to_json(payload, indent=2, ensure_ascii=ascii_only).decode()
+        # Strict JSON: never NaN/Infinity (bounded inputs cannot produce them anyway).
+        text = to_json(payload, indent=2, ensure_ascii=ascii_only, inf_nan_mode="null").decode()
         return [(text, [d["bounds"]["worst"] if partial else d["verdict"] for d in data])]
 
     if jobs_for(len(files)) > 1:
@@ -178,9 +179,10 @@ def _question_lines(rubric: Rubric, q: Question) -> list[str]:
 
 
 def write_init(file: Path, rubric_ref: str | None, *, force: bool = False) -> None:
-    from assessor.fileio import atomic_write
+    from assessor.fileio import atomic_write, check_writable_target
 
     rubric = load_rubric(rubric_ref or "production-readiness")
+    check_writable_target(file)
     if file.exists() and not force:
         raise OutputExistsError(f"{file} exists; pass --force to replace it")
-    atomic_write(file, init_text(rubric))
+    atomic_write(file, init_text(rubric), exclusive=not force)

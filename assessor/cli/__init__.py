@@ -233,6 +233,11 @@ def _fail_on(fail_on: str | None, verdicts: list[str]) -> None:
 @click.option("--author", help="Author shown on the cover.")
 @click.option("--logo", type=PATH, help="Logo image (PNG, JPEG or SVG).")
 @click.option("--history", is_flag=True, help="Show the assessment's history from git.")
+@click.option(
+    "--trust-repo",
+    is_flag=True,
+    help="With --history: read a git repository owned by another user.",
+)
 @click.option("--rubric", "rubric_path", type=PATH, help="Rubric file to use.")
 @handle_errors
 def report(
@@ -245,6 +250,7 @@ def report(
     author: str | None,
     logo: Path | None,
     history: bool,
+    trust_repo: bool,
     rubric_path: Path | None,
 ) -> None:
     """Write a report: one FILE is a use-case report, several are a portfolio."""
@@ -261,6 +267,7 @@ def report(
         logo=logo,
         history=history,
         rubric_path=rubric_path,
+        trust_repo=trust_repo,
     )
     from assessor.fileio import terminal_safe
 
@@ -412,7 +419,7 @@ def schema(kind: str, rubric_ref: str | None) -> None:
         data = report_schema()
     else:
         data = rubric_schema()
-    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False))
 
 
 @main.command()

@@ -41,7 +41,7 @@ def rubric_import(lens: Path, out: Path, force: bool) -> None:
     text, rubric_obj, notes = import_lens_file(lens)
     for note in notes:
         click.echo(terminal_safe(f"note: {note}"), err=True)
-    atomic_write(out, text)
+    atomic_write(out, text, exclusive=not force)
     click.echo(
         terminal_safe(
             f"wrote {out}: rubric {rubric_obj.id!r} with {len(rubric_obj.questions)} questions, "
@@ -121,6 +121,7 @@ def export(
                 wa_answers(loaded[0], workload_id=workload_id, lens_alias=lens_alias),
                 indent=2,
                 ensure_ascii=False,
+                allow_nan=False,
             )
             + "\n"
         )
@@ -135,5 +136,5 @@ def export(
     if out is None:
         click.echo(text, nl=False)
     else:
-        atomic_write(out, text)
+        atomic_write(out, text, exclusive=not force)
         click.echo(terminal_safe(f"wrote {out}"), err=True)

@@ -9,6 +9,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from assessor.domain.rubric import Question, Rubric
+from assessor.domain.source import MAX_NUMBER, MAX_NUMBER_TEXT, OUT_OF_RANGE
 
 
 class UseCase(BaseModel):
@@ -103,6 +104,8 @@ def coerce_answer(question: Question, value: Any, raw: str | None) -> tuple[Any,
     if isinstance(value, str):
         text = value.strip()
         percent = kind == "fraction" and text.endswith("%")
+        if len(text) > MAX_NUMBER_TEXT:
+            return None, OUT_OF_RANGE
         try:
             value = float(text[:-1]) / 100 if percent else float(text)
         except ValueError:
@@ -113,6 +116,8 @@ def coerce_answer(question: Question, value: Any, raw: str | None) -> tuple[Any,
         return None, f"must be a number{hint}"
     if not math.isfinite(value):
         return None, "must be a finite number"
+    if abs(value) > MAX_NUMBER:
+        return None, OUT_OF_RANGE
     low = question.min
     high = question.max
     if kind == "fraction":

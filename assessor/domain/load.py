@@ -140,8 +140,9 @@ def _rubric_path(ref: str | Path, relative_to: Path | None) -> Path:
         return bundled[text]
     if "/" in text or "\\" in text or text.endswith((".yaml", ".yml", ".json")):
         path = Path(text)
-        if not path.is_absolute() and relative_to is not None:
-            path = relative_to / path
+        if relative_to is not None:
+            path = relative_to / path  # an absolute path stays as it is
+            _check_referenced_rubric(text, path, relative_to)
         return path
     known = ", ".join(bundled)
     raise InputError(
@@ -150,6 +151,30 @@ def _rubric_path(ref: str | Path, relative_to: Path | None) -> Path:
             message=f"no bundled rubric {text!r} (bundled: {known}){suggest(text, list(bundled))}",
         )
     )
+
+
+RUBRIC_SUFFIXES = (".yaml", ".yml", ".json")
+
+
+def _check_referenced_rubric(text: str, path: Path, folder: Path) -> None:
+    """A ``rubric:`` written in an assessment file may only name a rubric file in the
+    assessment's folder or below it (after symlinks): an assessment from someone else must
+    not make us read (and quote) any other file. A rubric elsewhere is given on the command
+    line (``--rubric``) or copied next to the assessment."""
+    if not text.endswith(RUBRIC_SUFFIXES):
+        raise InputError(
+            Problem(text, message="must name a rubric file ending in .yaml, .yml or .json")
+        )
+    base = os.path.realpath(folder)
+    real = os.path.realpath(path)
+    if os.path.commonpath([base, real]) != base:
+        raise InputError(
+            Problem(
+                text,
+                message="names a file outside the assessment's folder; a rubric file must be "
+                "in the assessment's folder or below it (or pass it with --rubric)",
+            )
+        )
 
 
 @lru_cache(maxsize=32)
@@ -161,6 +186,11 @@ def _load_rubric_file(name: str, mtime: float) -> Rubric:
 
 def rubric_from_source(source: src.Source) -> Rubric:
     _expect_mapping(source)
+    if not isinstance(source.data.get("questions"), list):
+        # Not a rubric at all: say so, without quoting its keys (it may be any file).
+        raise InputError(
+            source.problem((), "not a rubric file (no 'questions' list at the top level)")
+        )
     try:
         return Rubric.model_validate(source.data)
     except ValidationError as exc:

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from assessor.domain.conditions import Condition
+from assessor.domain.source import MAX_NUMBER
 
 if TYPE_CHECKING:
     from assessor.domain.compiled import CompiledRubric
@@ -25,6 +26,15 @@ VERDICTS: tuple[Verdict, ...] = ("not_ready", "conditional", "ready")
 QuestionType = Literal["choice", "multi", "boolean", "number", "fraction", "text"]
 IDENT = r"^[a-z][a-z0-9_]*$"
 RULE_ID = r"^[a-z][a-z0-9_-]*$"
+
+
+MAX_WEIGHT = 1000.0
+"""Largest dimension weight: weights are relative, and bounding them keeps sums finite."""
+Finite = Annotated[float, Field(allow_inf_nan=False, ge=-MAX_NUMBER, le=MAX_NUMBER)]
+Amount = Annotated[float, Field(allow_inf_nan=False, ge=0, le=MAX_NUMBER)]
+"""Money, volumes, seconds: finite, not negative, at most :data:`MAX_NUMBER`."""
+Rate = Annotated[float, Field(allow_inf_nan=False, ge=0, le=1)]
+Weight = Annotated[float, Field(allow_inf_nan=False, ge=0, le=MAX_WEIGHT)]
 
 
 class _Strict(BaseModel):
@@ -79,8 +89,8 @@ class Question(_Strict):
     """Defaults that depend on other answers; the first that holds wins over ``default``."""
     applies_when: Condition | None = None
     """Asked only where this holds; otherwise skipped and ignored."""
-    min: float | None = None
-    max: float | None = None
+    min: Finite | None = None
+    max: Finite | None = None
     unit: str = ""
     external_id: str = ""
     """The question's id where it came from (the question id of an imported lens)."""
@@ -88,6 +98,13 @@ class Question(_Strict):
     """The team can change this answer by design work; only those appear in ``to_improve``."""
     try_values: list[Any] = []
     """For number and fraction questions: the values ``to_improve`` tries."""
+
+    @field_validator("default", "try_values")
+    @classmethod
+    def _bounded(cls, value: Any) -> Any:
+        if not _finite(value):
+            raise ValueError(f"numbers must be finite, at most {MAX_NUMBER:g} in magnitude")
+        return value
 
     @model_validator(mode="after")
     def _check(self) -> Question:
@@ -142,8 +159,16 @@ class Band(_Strict):
     """A numeric range of an answer mapped to a score: the first band with ``value <= max``."""
 
     max: float
+    """May be ``.inf`` (every value up to infinity); never NaN."""
     score: int = Field(ge=0, le=100)
     level: str
+
+    @field_validator("max")
+    @classmethod
+    def _not_nan(cls, value: float) -> float:
+        if value != value:
+            raise ValueError("must be a number, not NaN")
+        return value
 
 
 class Case(_Strict):
@@ -165,7 +190,7 @@ class Dimension(_Strict):
     help: str = ""
     external_id: str = ""
     """The dimension's id where it came from (the pillar id of an imported lens)."""
-    weight: float = Field(default=1.0, ge=0)
+    weight: Weight = 1.0
     question: str | None = None
     """The answer this dimension reads (with ``scores`` or ``bands``)."""
     scores: dict[str, int] = {}
@@ -241,6 +266,8 @@ class Pattern(_Strict):
     def _params(cls, value: dict[str, Any]) -> dict[str, Any]:
         out: dict[str, Any] = {}
         for key, v in value.items():
+            if not _finite(v):
+                raise ValueError(f"{key}: numbers must be finite, at most {MAX_NUMBER:g}")
             if isinstance(v, dict) and "if" in v:
                 out[key] = ParamIf.model_validate(v)
             elif isinstance(v, dict) and "by" in v:
@@ -250,28 +277,41 @@ class Pattern(_Strict):
         return out
 
 
+def _finite(value: Any) -> bool:
+    """No NaN, no infinity and no number beyond :data:`MAX_NUMBER`, at any depth."""
+    if isinstance(value, bool):
+        return True
+    if isinstance(value, int | float):
+        return value == value and abs(value) <= MAX_NUMBER
+    if isinstance(value, dict):
+        return all(_finite(v) for v in value.values())
+    if isinstance(value, list | tuple):
+        return all(_finite(v) for v in value)
+    return True
+
+
 class ByLevel(_Strict):
     """Policy values looked up by the answer to one question (``error_cost`` by default)."""
 
     key: str = "error_cost"
-    max_error_rate: dict[str, float]
+    max_error_rate: dict[str, Rate]
     """Highest acceptable error rate of outputs that take effect, for monitoring."""
-    review_sample_rate: dict[str, float]
+    review_sample_rate: dict[str, Rate]
     """Share of confident outputs sampled for review, for an unbiased error estimate."""
-    cost_per_error: dict[str, float]
+    cost_per_error: dict[str, Amount]
     """Default currency units lost per wrong output, when the assessment gives none."""
-    cache_ttl_seconds: dict[str, int] = {}
+    cache_ttl_seconds: dict[str, Annotated[int, Field(ge=0, le=10**9)]] = {}
 
 
 class CostDefaults(_Strict):
-    cost_per_review: float = Field(default=2.0, ge=0)
-    volume_per_day: float = Field(default=1000, ge=0)
-    assumed_error_rate: float = Field(default=0.05, gt=0, lt=1)
+    cost_per_review: Amount = 2.0
+    volume_per_day: Amount = 1000
+    assumed_error_rate: float = Field(default=0.05, gt=0, lt=1, allow_inf_nan=False)
     """Error rate the cost model assumes when the assessment says it is unknown."""
-    confidence_concentration: float = Field(default=8.0, gt=0)
+    confidence_concentration: float = Field(default=8.0, gt=0, le=1e6, allow_inf_nan=False)
     """How spread per-output error probabilities are (Beta concentration); see costmodel."""
-    min_threshold: float = Field(default=0.5, ge=0, le=1)
-    max_threshold: float = Field(default=0.99, ge=0, le=1)
+    min_threshold: Rate = 0.5
+    max_threshold: Rate = 0.99
 
 
 class Scoring(_Strict):
@@ -281,7 +321,7 @@ class Scoring(_Strict):
         "ready": (70, 100),
     }
     """Score range of each verdict; the ranges must not overlap and must keep the order."""
-    finding_penalty: float = Field(default=0.9, gt=0, le=1)
+    finding_penalty: float = Field(default=0.9, gt=0, le=1, allow_inf_nan=False)
     """Each blocker (or condition, for a conditional verdict) multiplies the base by this."""
 
     @model_validator(mode="after")

@@ -12,8 +12,7 @@ rest. The parser itself stays PyYAML's; only the node-to-value step is ours.
 
 from __future__ import annotations
 
-import os
-import stat
+import math
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -27,6 +26,14 @@ MAX_NODES = 25_000
 """Values produced, counting every expansion of an alias: stops alias bombs early. The
 default rubric has under 1,000; an assessment under 100."""
 MAX_DEPTH = 64
+MAX_NUMBER = 1e15
+"""Largest magnitude of any number in an input file (a quadrillion currency units, outputs
+per day, ...): products of a few of them stay far inside float range, so no score, cost or
+threshold can overflow to infinity or NaN."""
+MAX_NUMBER_TEXT = 40
+"""Longest number literal converted at all (a 400-digit integer is refused unconverted)."""
+OUT_OF_RANGE = "number out of range: at most 1e15 in magnitude"
+_NUMBER_TAGS = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
 
 Path_ = tuple[str | int, ...]
 
@@ -78,42 +85,15 @@ def dotted(path: Path_) -> str:
 
 
 def read_text(path: Path, display: str | None = None) -> str:
-    """Read a UTF-8 text file with the checks every input gets (kind, size, encoding).
+    """Read a UTF-8 text input with the checks every input gets (kind, size, encoding).
 
-    The file is opened without blocking and checked with ``fstat`` before reading, so a FIFO
-    or a device is refused instead of hanging, and a file too large is refused unread.
+    Read through :func:`assessor.fileio.read_bytes`: a FIFO or a device is refused instead of
+    hanging or filling memory, and a file too large is refused unread.
     """
+    from assessor.fileio import read_bytes
+
     name = display or str(path)
-    try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
-    except FileNotFoundError:
-        raise InputError(Problem(name, message="file not found")) from None
-    except PermissionError:
-        raise InputError(Problem(name, message="permission denied")) from None
-    except IsADirectoryError:
-        raise InputError(Problem(name, message="is a directory, expected a file")) from None
-    except OSError as exc:
-        raise InputError(Problem(name, message=f"cannot read: {exc.strerror}")) from None
-    try:
-        st = os.fstat(fd)
-        if stat.S_ISDIR(st.st_mode):
-            raise InputError(Problem(name, message="is a directory, expected a file"))
-        if not stat.S_ISREG(st.st_mode):
-            raise InputError(
-                Problem(name, message="is not a regular file (FIFO, device or socket)")
-            )
-        if st.st_size > MAX_BYTES:
-            raise InputError(
-                Problem(name, message=f"file too large ({st.st_size:,} bytes; limit {MAX_BYTES:,})")
-            )
-        chunks = []
-        while chunk := os.read(fd, max(st.st_size, 1) + 1):
-            chunks.append(chunk)
-    except OSError as exc:
-        raise InputError(Problem(name, message=f"cannot read: {exc.strerror}")) from None
-    finally:
-        os.close(fd)
-    return decode(b"".join(chunks), name)
+    return decode(read_bytes(path, limit=MAX_BYTES, display=name), name)
 
 
 def decode(data: bytes, name: str) -> str:
@@ -139,8 +119,12 @@ def decode(data: bytes, name: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def parse(text: str, name: str) -> Source:
-    """Parse one YAML (or JSON) document into a :class:`Source`."""
+def parse(text: str, name: str, *, numbers_as_text: bool = False) -> Source:
+    """Parse one YAML (or JSON) document into a :class:`Source`.
+
+    A number beyond :data:`MAX_NUMBER` is an error, or, with ``numbers_as_text`` (salvaging
+    what can be recovered from a bad file), kept as the text written, unconverted.
+    """
     import yaml
 
     loader = _loader_class()(text)
@@ -173,7 +157,7 @@ def parse(text: str, name: str) -> Source:
     if node is None:
         raise InputError(Problem(name, 1, 1, "", "file is empty; expected a mapping"))
     source = Source(name, None)
-    builder = _Builder(source)
+    builder = _Builder(source, numbers_as_text=numbers_as_text)
     source.data = builder.build(node, (), 0)
     return source
 
@@ -212,10 +196,11 @@ def _char_at(text: str, line: int, column: int) -> str:
 
 
 class _Builder:
-    def __init__(self, source: Source) -> None:
+    def __init__(self, source: Source, *, numbers_as_text: bool = False) -> None:
         import yaml
 
         self.source = source
+        self.numbers_as_text = numbers_as_text
         self.count = 0
         self._yaml = yaml
         # Scalars get the same implicit typing as yaml.safe_load (tags resolved by the
@@ -275,7 +260,21 @@ class _Builder:
         self.source.raw[path] = node.value
         if node.tag == _STR:
             return node.value
+        if node.tag in _NUMBER_TAGS and len(node.value) > MAX_NUMBER_TEXT:
+            if self.numbers_as_text:
+                return node.value
+            raise InputError(self.source.problem(path, OUT_OF_RANGE))
         try:
-            return self._scalar[node.tag](self._constructor, node)
+            value = self._scalar[node.tag](self._constructor, node)
         except (yaml.YAMLError, ValueError) as exc:
             raise self._problem(node, path, f"invalid value: {exc}") from None
+        if (
+            isinstance(value, int | float)
+            and not isinstance(value, bool)
+            and abs(value) > MAX_NUMBER
+            and not math.isinf(value)  # .inf is a finiteness error the validators name
+        ):
+            if self.numbers_as_text:
+                return node.value
+            raise InputError(self.source.problem(path, OUT_OF_RANGE))
+        return value

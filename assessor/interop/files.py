@@ -117,6 +117,7 @@ def export_lens_file(ref: str | Path, out: Path, *, force: bool) -> tuple[Path, 
         f"What the lens {out.name} cannot carry, for `assessor rubric import {out.name}`.\n"
         "Texts the lens holds verbatim (prompts, labels, help) are read from the lens."
     )
-    atomic_write(side, rubric_yaml(sidecar, header))
-    atomic_write(out, json.dumps(lens, indent=2, ensure_ascii=False) + "\n")
+    atomic_write(side, rubric_yaml(sidecar, header), exclusive=not force)
+    text = json.dumps(lens, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    atomic_write(out, text, exclusive=not force)
     return side, notes

@@ -32,6 +32,7 @@ def write_report(
     logo: Path | None = None,
     history: bool = False,
     rubric_path: Path | None = None,
+    trust_repo: bool = False,
 ) -> None:
     """Score ``files`` and write their report to ``out`` atomically.
 
@@ -71,17 +72,16 @@ def write_report(
             history=history,
             rubric_path=rubric_path,
             out=out,
+            trust_repo=trust_repo,
         )
     finally:
         if paused:
             gc.enable()
     from assessor.fileio import atomic_write
 
-    if out.exists() and not force:  # created while we were rendering
-        from assessor.errors import OutputExistsError
-
-        raise OutputExistsError(f"{out} exists; pass --force to replace it")
-    atomic_write(out, data)
+    # Without --force the file is created only if nothing is there, atomically: of several
+    # runs writing one new file, exactly one wins and the others are told it exists.
+    atomic_write(out, data, exclusive=not force)
 
 
 def render_report(
@@ -95,6 +95,7 @@ def render_report(
     history: bool = False,
     rubric_path: Path | None = None,
     out: Path | None = None,
+    trust_repo: bool = False,
 ) -> str | bytes:
     """The report's content in ``fmt`` (text for md/html/json, bytes for pdf)."""
     from assessor.app.batch import load_all, score_loaded
@@ -110,7 +111,7 @@ def render_report(
     if fmt == "html" and len(files) > 1 and jobs_for(len(files)) > 1:
         return _html_portfolio_in_workers(
             files, title=title, client=client, author=author, logo_uri=logo_uri,
-            history=history, rubric_path=rubric_path,
+            history=history, rubric_path=rubric_path, trust_repo=trust_repo,
         )  # fmt: skip
 
     items = load_all(files, rubric_path)
@@ -120,7 +121,7 @@ def render_report(
         from assessor.reports.history import file_history
 
         override = items[0].rubric if rubric_path else None
-        histories = [file_history(item.path, override) for item in items]
+        histories = [file_history(item.path, override, trust_repo=trust_repo) for item in items]
     report = build_report(
         items,
         results,
@@ -159,6 +160,7 @@ def _html_portfolio_in_workers(
     logo_uri: str | None,
     history: bool,
     rubric_path: Path | None,
+    trust_repo: bool = False,
 ) -> str:
     """A large portfolio's HTML with each use case loaded, scored and rendered in a worker.
 
@@ -193,7 +195,7 @@ def _html_portfolio_in_workers(
             if history:
                 from assessor.reports.history import file_history
 
-                hist = file_history(item.path, override)
+                hist = file_history(item.path, override, trust_repo=trust_repo)
             uc = use_case_report(
                 item, score_loaded(item), anchor=anchor_of(index), file=str(path), history=hist
             )
@@ -223,6 +225,9 @@ def _check_output(files: list[Path], out: Path, force: bool) -> None:
     for f in files:
         if os.path.realpath(f) == target:
             raise UsageError(f"{out} is one of the assessment files; choose another output")
+    from assessor.fileio import check_writable_target
+
+    check_writable_target(out)
     if out.exists() and not force:
         raise OutputExistsError(f"{out} exists; pass --force to replace it")
 

@@ -23,14 +23,50 @@ MAX_COMMITS = 200
 _RECORD, _FIELD = "\x1e", "\x1f"
 
 
-def _git(args: list[str], cwd: Path, *, stdin: bytes | None = None) -> bytes:
+# Repository configuration that could run a program is switched off for every git call: a
+# client's repository is data, and reading its history must not execute anything it names.
+_SAFE_CONFIG = (
+    "core.fsmonitor=false",  # a command run to list changed files
+    "core.hooksPath=/dev/null",  # hooks
+    "core.pager=cat",
+    "pager.log=false",
+    "diff.external=",  # an external diff program
+    "log.showSignature=false",  # gpg.program would run to check signatures
+    "core.untrackedCache=false",
+    "core.quotepath=off",
+    "protocol.allow=never",  # no transport (ext:: runs commands)
+)
+_SAFE_FLAGS = ("--no-pager", "--no-replace-objects")
+
+
+def _git(
+    args: list[str], cwd: Path, *, stdin: bytes | None = None, trust: Path | None = None
+) -> bytes:
     git = shutil.which("git")
     if git is None:
         raise ReportError("--history needs git, and git was not found on PATH; install git")
-    env = {**os.environ, "LC_ALL": "C", "GIT_PAGER": "cat", "GIT_TERMINAL_PROMPT": "0"}
+    # No GIT_* variable of the caller steers git (GIT_DIR, GIT_EXTERNAL_DIFF, GIT_PAGER, ...);
+    # no system or global configuration (only the repository's, with _SAFE_CONFIG over it).
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+    env.update(
+        {
+            "LC_ALL": "C",
+            "GIT_CONFIG_NOSYSTEM": "1",
+            "GIT_CONFIG_GLOBAL": os.devnull,
+            "GIT_TERMINAL_PROMPT": "0",
+            "GIT_PAGER": "cat",
+            "PAGER": "cat",
+        }
+    )
+    config = [*_SAFE_CONFIG]
+    if trust is not None:
+        config.append(f"safe.directory={trust}")
+    command = [git, *_SAFE_FLAGS]
+    for item in config:
+        command += ["-c", item]
     try:
         done = subprocess.run(
-            [git, "-c", "core.quotepath=off", *args],
+            [*command, *args],
             cwd=cwd,
             input=stdin,
             capture_output=True,
@@ -46,30 +82,50 @@ def _git(args: list[str], cwd: Path, *, stdin: bytes | None = None) -> bytes:
     return done.stdout
 
 
-def file_history(path: Path, rubric: Rubric | None = None) -> list[HistoryPoint]:
+def repository_of(path: Path, *, trust_repo: bool = False) -> Path:
+    """The top folder of the git work tree holding ``path``, checked before git runs.
+
+    A repository owned by another user is refused unless ``trust_repo`` (git's own
+    ``safe.directory`` rule, applied here first): its configuration is someone else's.
+    """
+    from assessor.errors import UsageError
+
+    folder = path.resolve().parent
+    if not folder.is_dir():
+        raise ReportError(f"{path}: folder not found")
+    top = next((p for p in (folder, *folder.parents) if os.path.lexists(p / ".git")), None)
+    if top is None:
+        raise ReportError(f"{path} is not in a git repository; --history reads the file's commits")
+    me = os.geteuid()
+    for item in (top, top / ".git"):
+        owner = os.lstat(item).st_uid
+        if owner != me and not trust_repo:
+            raise UsageError(
+                f"{path}: the git repository {top} is owned by another user (uid {owner}); "
+                "its history is read only if you trust it: pass --trust-repo"
+            )
+    return top
+
+
+def file_history(
+    path: Path, rubric: Rubric | None = None, *, trust_repo: bool = False
+) -> list[HistoryPoint]:
     """Verdict and score of ``path`` at each commit that changed it, oldest first.
 
     Uncommitted changes in the working copy are the last point. A version that does not load
     (it was invalid at that commit) is a point with ``error`` set, not a failure.
     """
     path = Path(path)
-    folder = path.resolve().parent
-    if not folder.is_dir():
-        raise ReportError(f"{path}: folder not found")
-    try:
-        top = _git(["rev-parse", "--show-toplevel"], folder).decode().strip()
-    except ReportError as exc:
-        if "git was not found" in exc.message:
-            raise
-        raise ReportError(
-            f"{path} is not in a git repository; --history reads the file's commits"
-        ) from None
-    root = Path(top)
+    root = repository_of(path, trust_repo=trust_repo)
+    trust = root if trust_repo else None
     relative = path.resolve().relative_to(root.resolve()).as_posix()
     log = _git(
         [
             "log",
             "--follow",
+            "--no-ext-diff",
+            "--no-textconv",
+            "--no-show-signature",
             f"-n{MAX_COMMITS}",
             f"--format={_RECORD}%H{_FIELD}%aI{_FIELD}%an{_FIELD}%s",
             "--name-only",
@@ -77,6 +133,7 @@ def file_history(path: Path, rubric: Rubric | None = None) -> list[HistoryPoint]
             relative,
         ],
         root,
+        trust=trust,
     ).decode("utf-8", "replace")
     commits: list[tuple[str, str, str, str, str]] = []
     for record in log.split(_RECORD)[1:]:
@@ -87,28 +144,34 @@ def file_history(path: Path, rubric: Rubric | None = None) -> list[HistoryPoint]
     if not commits:
         raise ReportError(f"{path} has no commits in git; commit it to see its history")
 
-    blobs = _read_blobs(root, [f"{sha}:{name}" for sha, *_, name in commits])
+    blobs = _read_blobs(root, [f"{sha}:{name}" for sha, *_, name in commits], trust)
     points = []
     for (sha, date, author, subject, _name), blob in zip(commits, blobs, strict=True):
         points.append(_point(path, rubric, blob, sha, date, author, subject))
     points.reverse()
 
-    status = _git(["status", "--porcelain", "--", relative], root).decode("utf-8", "replace")
-    if status.strip() and path.is_file():
+    # Uncommitted changes: the file differs from its newest committed version. Compared
+    # here, not with `git status` (which runs the repository's fsmonitor and clean filters).
+    if path.is_file():
         import datetime as dt
 
-        mtime = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC).isoformat(
-            timespec="seconds"
-        )
-        points.append(
-            _point(path, rubric, path.read_bytes(), None, mtime, "", "uncommitted changes")
-        )
+        from assessor.domain.source import MAX_BYTES
+        from assessor.fileio import read_bytes
+
+        data = read_bytes(path, limit=MAX_BYTES)
+        if data != blobs[0]:
+            mtime = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC).isoformat(
+                timespec="seconds"
+            )
+            points.append(_point(path, rubric, data, None, mtime, "", "uncommitted changes"))
     return points
 
 
-def _read_blobs(root: Path, objects: list[str]) -> list[bytes | None]:
-    """The content of each ``commit:path`` object (None when missing), via one git process."""
-    out = _git(["cat-file", "--batch"], root, stdin="".join(o + "\n" for o in objects).encode())
+def _read_blobs(root: Path, objects: list[str], trust: Path | None) -> list[bytes | None]:
+    """The content of each ``commit:path`` object (None when missing), via one git process
+    (raw blobs: no filters, no textconv)."""
+    stdin = "".join(o + "\n" for o in objects).encode()
+    out = _git(["cat-file", "--batch"], root, stdin=stdin, trust=trust)
     blobs: list[bytes | None] = []
     pos = 0
     for _ in objects:

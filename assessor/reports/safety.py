@@ -157,21 +157,82 @@ class Logo:
 
 def load_logo(path: Path) -> Logo:
     """Read and check a logo file; raise :class:`InputError` naming the file when it is unfit."""
+    from assessor.fileio import read_bytes
+
     name = str(path)
-    if not path.is_file():
-        raise _refuse(name, "no such file" if not path.exists() else "not a regular file")
-    size = path.stat().st_size
-    if size > MAX_LOGO_BYTES:
-        raise _refuse(name, f"logo is {size:,} bytes; at most {MAX_LOGO_BYTES:,} are allowed")
-    data = path.read_bytes()
+    try:
+        data = read_bytes(path, limit=MAX_LOGO_BYTES, display=name)
+    except InputError as exc:
+        message = exc.problems[0].message
+        if message.startswith("file too large"):
+            message += f"; a logo may be at most {MAX_LOGO_BYTES:,} bytes"
+        raise _refuse(name, "no such file" if message == "file not found" else message) from None
     if data.startswith(b"\x89PNG\r\n\x1a\n") and len(data) > 24 and data[12:16] == b"IHDR":
+        width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+        _check_pixels(name, width, height)
         return Logo("image/png", data)
     if data.startswith(b"\xff\xd8\xff") and len(data) > 4:
+        size = _jpeg_size(data)
+        if size is None:
+            raise _refuse(name, "JPEG without a frame header (no image size); export it again")
+        _check_pixels(name, *size)
         return Logo("image/jpeg", data)
     head = data[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if head.startswith((b"<?xml", b"<svg", b"<!--")) and b"<svg" in data.lower():
         return Logo("image/svg+xml", sanitize_svg(data, name))
     raise _refuse(name, "not a PNG, JPEG or SVG image (checked by content, not by file name)")
+
+
+MAX_LOGO_SIDE = 10_000
+"""Widest or tallest raster logo (pixels); also the largest width or height of an SVG."""
+MAX_LOGO_PIXELS = 25_000_000
+"""A raster logo decodes to at most this many pixels (100 MB as RGBA): a small compressed
+file cannot ask the PDF engine or a browser for gigabytes."""
+MAX_SVG_ELEMENTS = 5_000
+"""Elements an SVG logo may have as written."""
+MAX_SVG_RENDERED = 20_000
+"""Elements an SVG logo may draw once every ``<use>`` and ``url(#...)`` reference is
+expanded: nested references multiply (10 levels of 10 uses are 10^10 elements from 2 KB)."""
+MAX_SVG_DEPTH = 50
+SVG_SECONDS = 2.0
+"""Time budget for checking one SVG logo; the counting above bounds it long before."""
+
+
+def _check_pixels(name: str, width: int, height: int) -> None:
+    if width <= 0 or height <= 0:
+        raise _refuse(name, f"image size {width}x{height} is empty")
+    if width > MAX_LOGO_SIDE or height > MAX_LOGO_SIDE or width * height > MAX_LOGO_PIXELS:
+        raise _refuse(
+            name,
+            f"image is {width:,}x{height:,} pixels; a logo may be at most "
+            f"{MAX_LOGO_SIDE:,} pixels a side and {MAX_LOGO_PIXELS:,} pixels in all",
+        )
+
+
+def _jpeg_size(data: bytes) -> tuple[int, int] | None:
+    """Width and height from a JPEG's frame header (SOFn), or None when there is none."""
+    pos = 2
+    while pos + 4 <= len(data):
+        if data[pos] != 0xFF:
+            return None
+        marker = data[pos + 1]
+        if marker == 0xFF:  # fill byte
+            pos += 1
+            continue
+        if marker in (0xD8, 0x01) or 0xD0 <= marker <= 0xD7:
+            pos += 2
+            continue
+        length = int.from_bytes(data[pos + 2 : pos + 4], "big")
+        if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
+            if pos + 9 > len(data):
+                return None
+            height = int.from_bytes(data[pos + 5 : pos + 7], "big")
+            width = int.from_bytes(data[pos + 7 : pos + 9], "big")
+            return width, height
+        if marker == 0xDA or length < 2:  # image data before any frame header
+            return None
+        pos += 2 + length
+    return None
 
 
 def _refuse(
@@ -204,6 +265,7 @@ def sanitize_svg(data: bytes, name: str = "logo") -> bytes:
         ) from None
     if _local(root.tag) != "svg":
         raise _refuse(name, "the document's root element is not <svg>")
+    _check_svg_budget(root, name)
 
     def copy(node: ET.Element) -> ET.Element | None:
         tag = _local(node.tag)
@@ -235,6 +297,79 @@ def sanitize_svg(data: bytes, name: str = "logo") -> bytes:
 
 
 _TEXT_ELEMENTS = {"text", "tspan", "title", "desc", "style"}
+_REFERENCE = re.compile(r"url\(\s*['\"]?#([^'\")\s]+)")
+_LENGTH = re.compile(r"^\s*([0-9.eE+-]+)\s*(px|pt|pc|mm|cm|in|em|ex|%)?\s*$")
+
+
+def _check_svg_budget(root: Any, name: str) -> None:
+    """Refuse an SVG too big to draw: too many elements, too deep, too large a canvas, or
+    references (``<use>``, ``url(#id)``) that expand beyond :data:`MAX_SVG_RENDERED`
+    elements or form a cycle. Counting is linear in the file (each element's expanded size
+    is computed once), and a clock stops it after :data:`SVG_SECONDS` whatever happens."""
+    import time
+
+    deadline = time.monotonic() + SVG_SECONDS
+    by_id: dict[str, Any] = {}
+    count = 0
+    stack = [(root, 0)]
+    while stack:
+        node, depth = stack.pop()
+        count += 1
+        if count > MAX_SVG_ELEMENTS:
+            raise _refuse(name, f"SVG has more than {MAX_SVG_ELEMENTS:,} elements")
+        if depth > MAX_SVG_DEPTH:
+            raise _refuse(name, f"SVG is nested deeper than {MAX_SVG_DEPTH} levels")
+        if "id" in node.attrib:
+            by_id.setdefault(node.attrib["id"], node)
+        stack.extend((child, depth + 1) for child in node)
+    for attribute in ("width", "height"):
+        match = _LENGTH.match(root.attrib.get(attribute, "0"))
+        if match and match.group(2) != "%":
+            try:
+                value = float(match.group(1))
+            except ValueError:
+                continue
+            if not 0 <= value <= MAX_LOGO_SIDE:
+                raise _refuse(name, f"SVG {attribute} {value:g} is outside 0..{MAX_LOGO_SIDE:,}")
+
+    sizes: dict[int, int] = {}
+    visiting: set[int] = set()
+
+    def references(node: Any) -> list[Any]:
+        found = []
+        for key, value in node.attrib.items():
+            if _local(key) == "href" and value.strip().startswith("#"):
+                found.append(value.strip()[1:])
+            found.extend(_REFERENCE.findall(value))
+        if _local(node.tag) == "style" and node.text:
+            found.extend(_REFERENCE.findall(node.text))
+        return [by_id[ref] for ref in found if ref in by_id]
+
+    def size(node: Any, depth: int = 0) -> int:
+        key = id(node)
+        if key in sizes:
+            return sizes[key]
+        if depth > 4 * MAX_SVG_DEPTH:
+            raise _refuse(name, "SVG references are chained too deeply")
+        if key in visiting:
+            raise _refuse(name, "SVG references form a cycle (<use> or url(#...))")
+        if time.monotonic() > deadline:
+            raise _refuse(name, f"SVG took over {SVG_SECONDS:g} s to check; simplify it")
+        visiting.add(key)
+        total = 1
+        for child in (*node, *references(node)):
+            total += size(child, depth + 1)
+            if total > MAX_SVG_RENDERED:
+                raise _refuse(
+                    name,
+                    f"SVG expands to more than {MAX_SVG_RENDERED:,} elements through nested "
+                    "<use> or url(#...) references; export it with the references flattened",
+                )
+        visiting.discard(key)
+        sizes[key] = total
+        return total
+
+    size(root)
 
 
 def _safe_attribute(key: str, value: str) -> tuple[str, str] | None:

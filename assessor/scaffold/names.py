@@ -8,7 +8,9 @@ The generated project has three names:
   name of the project inside the template. ``[a-z][a-z0-9]*(-[a-z0-9]+)*``, at most 64 characters.
 * the **package name** (``package_name``): the Python package under ``src/``.
   ``[a-z][a-z0-9_]*``, at most 40 characters, not a Python keyword, not a standard-library
-  module and not one of the generated project's own dependencies (either would be shadowed).
+  module and not one of the generated project's own dependencies (either would be shadowed):
+  the direct ones are read from the template's ``pyproject.toml``, the ones they pull in are
+  listed in :data:`RESERVED`.
 
 Derivation rule (``derive_slug``), applied to the use case's name when no name is given:
 
@@ -36,6 +38,8 @@ import keyword
 import re
 import sys
 import unicodedata
+from functools import lru_cache
+from pathlib import Path
 
 DEFAULT_SLUG = "ai-service"
 MAX_NAME = 40
@@ -45,38 +49,87 @@ MAX_BYTES = 255
 SLUG_RE = re.compile(r"[a-z][a-z0-9]*(-[a-z0-9]+)*")
 PACKAGE_RE = re.compile(r"[a-z][a-z0-9_]*")
 
-# Import and distribution names of what the generated project installs or runs: a project
-# of the same name would shadow them (or replace them in the virtual environment).
+# Names a generated project must not take, besides the standard library and keywords: its
+# own folders and tools, and what its dependencies install. The direct dependencies are read
+# from the template's pyproject.toml (:func:`template_dependencies`, the one source for
+# them); these are the names pip resolves them to (measured in a generated project's virtual
+# environment) and the import names that differ from distribution names.
 RESERVED = frozenset(
     {
-        "alembic",
-        "anyio",
-        "app",
-        "cashews",
-        "dbos",
-        "fastapi",
-        "httpx",
-        "jinja2",
-        "openai",
-        "pip",
-        "prometheus-client",
-        "prometheus_client",
-        "psycopg",
-        "pydantic",
-        "pydantic-settings",
-        "pydantic_settings",
-        "pytest",
-        "python",
-        "redis",
-        "ruff",
-        "setuptools",
-        "sqlalchemy",
-        "starlette",
-        "tests",
-        "uvicorn",
-        "wheel",
+        # the project's own layout and tools
+        "app", "pip", "python", "setuptools", "tests", "wheel",
+        # installed by the dependencies (transitively)
+        "annotated-doc", "annotated-types", "anyio", "certifi", "click", "croniter",
+        "dotenv", "editables", "greenlet", "h11", "hatchling", "httpcore", "httptools",
+        "idna", "iniconfig", "jiter", "markupsafe", "multipart", "opentelemetry",
+        "opentelemetry-api", "packaging", "pathspec", "pluggy", "psycopg-binary",
+        "psycopg-pool", "pydantic-core", "pygments", "python-dateutil", "dateutil",
+        "python-dotenv", "python-multipart", "pyyaml", "yaml", "sniffio", "sqlalchemy",
+        "starlette", "tomlkit", "trove-classifiers", "truststore", "typing-extensions",
+        "typing-inspection", "tzdata", "uvloop", "watchfiles", "websockets", "distro", "tqdm",
+        "alembic", "redis",
     }
-)
+)  # fmt: skip
+
+_REQUIREMENT_NAME = re.compile(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
+STDLIB = frozenset(sys.stdlib_module_names) | {"test"}
+"""The standard library's top-level names; ``sys.stdlib_module_names`` leaves out its own
+regression-test package ``test``, which a project package of that name would still hide."""
+
+
+def normalise(name: str) -> str:
+    """A distribution or import name in one spelling (PEP 503: lower case, runs of ``-_.``
+    as one dash), so ``Prometheus_Client`` and ``prometheus-client`` are the same name."""
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def template_dependencies(template: Path | None = None) -> frozenset[str]:
+    """The requirement names in the template's ``pyproject.toml`` (build system, runtime and
+    optional dependencies), normalised; every pattern's, whether it is on or off."""
+    if template is None:
+        from assessor.resources import templates_dir
+
+        template = templates_dir() / "ai-service"
+    return _template_dependencies(str(template))
+
+
+@lru_cache(maxsize=4)
+def _template_dependencies(template: str) -> frozenset[str]:
+    import tomllib
+
+    from assessor.errors import InputError
+    from assessor.fileio import read_bytes
+
+    found: set[str] = set()
+    for pyproject in sorted(Path(template).glob("*/pyproject.toml")):
+        try:
+            text = read_bytes(pyproject, limit=1 << 20).decode("utf-8", "replace")
+        except InputError:
+            continue
+        # The file is a Jinja template: drop the tag lines (every pattern's dependencies
+        # count, on or off) and stand a placeholder in for each value.
+        text = re.sub(r"^\s*\{%.*%\}\s*$", "", text, flags=re.M)
+        text = re.sub(r"\{\{.*?\}\}", "placeholder", text)
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError:
+            continue
+        project = data.get("project", {})
+        requirements = [
+            *data.get("build-system", {}).get("requires", []),
+            *project.get("dependencies", []),
+            *(r for group in project.get("optional-dependencies", {}).values() for r in group),
+        ]
+        for requirement in requirements:
+            match = _REQUIREMENT_NAME.match(str(requirement))
+            if match:
+                found.add(normalise(match.group(1)))
+    return frozenset(found)
+
+
+def _reserved() -> frozenset[str]:
+    return frozenset(normalise(n) for n in RESERVED) | template_dependencies()
+
 
 # Characters that reorder text on screen (Trojan Source, CVE-2021-42574).
 BIDI_CONTROLS = frozenset(
@@ -90,10 +143,9 @@ class NameError_(ValueError):
 
 def _clashes(name: str) -> bool:
     return (
-        name in RESERVED
-        or name.replace("-", "_") in RESERVED
+        normalise(name) in _reserved()
         or keyword.iskeyword(name)
-        or name.replace("-", "_") in sys.stdlib_module_names
+        or name.replace("-", "_") in STDLIB
     )
 
 

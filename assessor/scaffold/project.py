@@ -33,19 +33,20 @@ class Prepared:
 
     def score_json(self) -> str:
         """The score JSON contract, as ``assessor score --format json`` prints it."""
-        return json.dumps(self.result.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n"
+        data = self.result.model_dump(mode="json")
+        return json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
 
 
 def load(file: Path, rubric_path: Path | None = None) -> tuple[Loaded, bytes]:
     """Load and validate an assessment file; return it with its exact bytes."""
     from assessor.domain import source as src
     from assessor.domain.load import load_assessment, load_rubric
+    from assessor.fileio import read_bytes
 
     display = _display(file)
-    text = src.read_text(file, display)
-    data = file.read_bytes()
-    if src.decode(data, display) != text:
-        raise InputError(Problem(display, message="the file changed while it was being read"))
+    # One read: the bytes copied into the project are the bytes that were validated.
+    data = read_bytes(file, limit=src.MAX_BYTES, display=display)
+    text = src.decode(data, display)
     override = load_rubric(rubric_path) if rubric_path else None
     return load_assessment(file, override, text=text), data
 
@@ -75,7 +76,10 @@ def prepare(
         result = score_loaded(source)
         rubric = source.rubric
         if assessment_bytes is None:
-            assessment_bytes = source.path.read_bytes()
+            from assessor.domain.source import MAX_BYTES
+            from assessor.fileio import read_bytes
+
+            assessment_bytes = read_bytes(source.path, limit=MAX_BYTES)
         label = _display(source.path)
     else:
         result = source

@@ -14,13 +14,16 @@ How a render goes (``render_project``):
 3. The rendered tree is checked: only regular files and folders, no symlinks, nothing outside.
    The assessment (byte for byte) and its score JSON are added as ``assessment.yaml`` and
    ``assessment.score.json``.
+   Compiled files (``__pycache__``, ``.pyc``) an installed template may hold are dropped.
 4. The files are placed into the destination without ever replacing anything: each file is
-   hard-linked (or copied) with "fail if it exists". With ``force`` an existing folder may
-   already hold files; a file the project would write that already exists with other content
-   stops the run *before* anything is placed (identical files are left as they are). Nothing
-   of the user's is deleted, overwritten or renamed.
-5. On any failure (or Ctrl+C) the temporary folder is removed, and so is every file and
-   folder this run placed, the destination itself only if this run created it.
+   hard-linked (or copied) with "fail if it exists", relative to an opened folder
+   (``dir_fd``, ``O_NOFOLLOW``): a folder swapped for a symlink is never followed. With
+   ``force`` an existing folder may already hold files; a file the project would write that
+   already exists with other content stops the run *before* anything is placed (identical
+   files are left as they are). Nothing of the user's is deleted, overwritten or renamed.
+5. On any failure (or Ctrl+C, SIGTERM, SIGHUP) the temporary folder is removed, and so is
+   every file and folder this run placed, the destination itself only if this run created
+   it. cookiecutter's own temporary files are made inside the temporary folder.
 """
 
 from __future__ import annotations
@@ -59,9 +62,12 @@ def default_template() -> Path:
 
 def template_task_types(template: Path) -> list[str]:
     """The task types the template offers (its ``task_type`` choice)."""
+    from assessor.errors import InputError
+    from assessor.fileio import read_bytes
+
     try:
-        data = json.loads((template / "cookiecutter.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
+        data = json.loads(read_bytes(template / "cookiecutter.json", limit=1 << 20))
+    except (InputError, ValueError) as exc:
         raise ScaffoldError(f"cannot read the template's cookiecutter.json: {exc}") from None
     choices = data.get("task_type")
     return [str(c) for c in choices] if isinstance(choices, list) else []
@@ -146,15 +152,19 @@ def render(
     dest = check_destination(out, force=force)
     _check_template(template)
 
-    created_parents = _make_parents(dest.path.parent)
+    created_parents: list[Path] = []
     scratch: Path | None = None
     placed: list[Path] = []
     created_dest = False
+    restore_signals = _signals_raise()
     try:
+        created_parents = _make_parents(dest.path.parent)
         scratch = Path(tempfile.mkdtemp(prefix=".assessor-scaffold-", dir=_scratch_root(dest)))
         say("rendering the template")
-        project = _cookiecutter(template, plan, scratch)
+        with _temp_files_in(scratch):
+            project = _cookiecutter(template, plan, scratch)
         say("checking the rendered files")
+        _remove_compiled(project)
         _check_tree(project)
         for name in (ASSESSMENT_COPY, SCORE_COPY):
             if (project / name).exists():
@@ -175,12 +185,7 @@ def render(
     except BaseException:
         if scratch is not None:
             shutil.rmtree(scratch, ignore_errors=True)
-        for item in reversed(placed):
-            with contextlib.suppress(OSError):
-                if item.is_dir() and not item.is_symlink():
-                    item.rmdir()
-                else:
-                    item.unlink()
+        _remove_placed(dest.path, placed)
         if created_dest:
             with contextlib.suppress(OSError):
                 dest.path.rmdir()
@@ -191,7 +196,71 @@ def render(
     finally:
         if scratch is not None:
             shutil.rmtree(scratch, ignore_errors=True)
+        restore_signals()
     return Rendered(dest.path, plan, placed, kept)
+
+
+class Terminated(SystemExit):
+    """SIGTERM or SIGHUP arrived while rendering; raised so that cleanup runs first."""
+
+
+def _signals_raise() -> Callable[[], None]:
+    """Make SIGTERM and SIGHUP raise :class:`Terminated` while a render runs (in the main
+    thread, where their handlers are still the default), so the scratch folder and a partial
+    placement are removed before the process ends; a second signal during that cleanup is
+    ignored. Returns the function that puts the previous handlers back."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return lambda: None
+    previous: dict[int, Any] = {}
+
+    def handler(signum: int, _frame: object) -> None:
+        for sig in previous:
+            signal.signal(sig, signal.SIG_IGN)  # let the cleanup finish
+        raise Terminated(128 + signum)
+
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        if signal.getsignal(sig) == signal.SIG_DFL:
+            previous[sig] = signal.signal(sig, handler)
+
+    def restore() -> None:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
+
+    return restore
+
+
+@contextlib.contextmanager
+def _temp_files_in(scratch: Path) -> Iterator[None]:
+    """Temporary files of cookiecutter (it writes each rendered hook, with the client's text,
+    to the temp folder and never deletes it) go into the scratch folder, removed with it."""
+    folder = scratch / ".tmp"
+    folder.mkdir()
+    saved_dir, saved_env = tempfile.tempdir, os.environ.get("TMPDIR")
+    tempfile.tempdir = str(folder)
+    os.environ["TMPDIR"] = str(folder)
+    try:
+        yield
+    finally:
+        tempfile.tempdir = saved_dir
+        if saved_env is None:
+            os.environ.pop("TMPDIR", None)
+        else:
+            os.environ["TMPDIR"] = saved_env
+
+
+def _remove_compiled(project: Path) -> None:
+    """No compiled files in a generated project: an installed template may hold
+    ``__pycache__`` folders and ``.pyc`` files (of modules for patterns that are off, too)."""
+    for root, dirs, files in os.walk(project):
+        for name in [d for d in dirs if d == "__pycache__"]:
+            shutil.rmtree(os.path.join(root, name))
+            dirs.remove(name)
+        for name in files:
+            if name.endswith((".pyc", ".pyo")):
+                os.unlink(os.path.join(root, name))
 
 
 def _scratch_root(dest: Destination) -> Path:
@@ -476,29 +545,116 @@ def _placement(project: Path, dest: Path) -> tuple[list[Path], list[Path]]:
     return to_place, kept
 
 
-def _place(project: Path, dest: Path, rels: list[Path], placed: list[Path]) -> None:
-    """Place files without replacing anything; record each path as soon as it exists."""
-    for rel in rels:
-        src, target = project / rel, dest / rel
-        if src.is_dir():
-            os.mkdir(target)
-            placed.append(target)
-            shutil.copymode(src, target)
-        else:
-            _place_file(src, target)
-            placed.append(target)
+_O_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
+_DIR_BELOW = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | _O_CLOEXEC
+"""How every folder below the destination is opened: never through a symlink."""
 
 
-def _place_file(src: Path, target: Path) -> None:
-    """Hard-link ``src`` to ``target`` (fails if it exists), or copy it exclusively."""
+def _open_below(fds: dict[Path, int], rel: Path, dest: Path) -> int:
+    """The descriptor of folder ``rel`` under the destination, opened step by step from the
+    destination's own descriptor with ``O_NOFOLLOW`` (so a folder swapped for a symlink after
+    the checks stops the run instead of sending files elsewhere)."""
+    if rel in fds:
+        return fds[rel]
+    parent = _open_below(fds, rel.parent, dest)
     try:
-        os.link(src, target)
+        fd = os.open(rel.name, _DIR_BELOW, dir_fd=parent)
+    except OSError as exc:
+        if exc.errno in (errno.ELOOP, errno.ENOTDIR, errno.ENOENT):
+            raise ScaffoldError(
+                f"{dest / rel} is no longer a folder (replaced while the project was being "
+                "placed); stopped, nothing was written through it"
+            ) from None
+        raise
+    fds[rel] = fd
+    return fd
+
+
+def _place(project: Path, dest: Path, rels: list[Path], placed: list[Path]) -> None:
+    """Place files without replacing anything; record each path as soon as it exists.
+
+    Everything is created relative to an opened folder (``mkdir``/``link``/``open`` with
+    ``dir_fd``, ``O_NOFOLLOW``, ``O_EXCL``): no symlink below the destination is followed.
+    The destination itself may be a symlink (the user chose it).
+    """
+    fds: dict[Path, int] = {Path("."): os.open(dest, os.O_RDONLY | os.O_DIRECTORY | _O_CLOEXEC)}
+    try:
+        for rel in rels:
+            src, target = project / rel, dest / rel
+            parent = _open_below(fds, rel.parent, dest)
+            is_dir = src.is_dir()
+            with _signals_held():  # created and recorded, or neither: cleanup knows it all
+                if is_dir:
+                    os.mkdir(rel.name, 0o700, dir_fd=parent)
+                else:
+                    _place_file(src, target, parent)
+                placed.append(target)
+            if is_dir:
+                fd = _open_below(fds, rel, dest)
+                os.fchmod(fd, stat.S_IMODE(os.stat(src).st_mode))
+    finally:
+        for fd in fds.values():
+            os.close(fd)
+
+
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """Hold SIGINT, SIGTERM and SIGHUP back for a moment (they are delivered right after)."""
+    import signal
+
+    held = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+def _place_file(src: Path, target: Path, dir_fd: int | None = None) -> None:
+    """Hard-link ``src`` to ``target`` (fails if it exists), or copy it exclusively.
+
+    With ``dir_fd`` the new name is ``target.name`` inside that opened folder.
+    """
+    name = target.name if dir_fd is not None else str(target)
+    try:
+        os.link(src, name, dst_dir_fd=dir_fd)
         return
     except FileExistsError:
         raise
     except OSError as exc:
         if exc.errno not in (errno.EXDEV, errno.EPERM, errno.ENOTSUP, errno.EMLINK, errno.EACCES):
             raise
-    with open(src, "rb") as reader, open(target, "xb") as writer:
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | _O_CLOEXEC
+    fd = os.open(name, flags, 0o600, dir_fd=dir_fd)
+    with open(src, "rb") as reader, os.fdopen(fd, "wb") as writer:
         shutil.copyfileobj(reader, writer)
-    shutil.copymode(src, target)
+        os.fchmod(writer.fileno(), stat.S_IMODE(os.stat(src).st_mode))
+
+
+def _remove_placed(dest: Path, placed: list[Path]) -> None:
+    """Remove what this run placed, newest first, reaching each item from the destination
+    through ``O_NOFOLLOW`` opens: a folder swapped for a symlink meanwhile is not followed
+    (what is behind it is not ours to delete)."""
+    if not placed:
+        return
+    try:
+        root = os.open(dest, os.O_RDONLY | os.O_DIRECTORY | _O_CLOEXEC)
+    except OSError:
+        return
+    fds: dict[Path, int] = {Path("."): root}
+    try:
+        for item in reversed(placed):
+            rel = item.relative_to(dest)
+            with contextlib.suppress(OSError, ScaffoldError):
+                parent = _open_below(fds, rel.parent, dest)
+                st = os.stat(rel.name, dir_fd=parent, follow_symlinks=False)
+                if stat.S_ISDIR(st.st_mode):
+                    fd = fds.pop(rel, None)
+                    if fd is not None:
+                        os.close(fd)
+                    os.rmdir(rel.name, dir_fd=parent)
+                else:
+                    os.unlink(rel.name, dir_fd=parent)
+    finally:
+        for fd in fds.values():
+            os.close(fd)

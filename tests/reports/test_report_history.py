@@ -132,3 +132,63 @@ def test_history_without_git_says_so(
     result = cli("report", path, "--format", "md", "-o", tmp_path / "r.md", "--history")
     assert result.exit_code == 1
     assert "git was not found" in result.stderr
+
+
+# ---- a hostile repository -------------------------------------------------------------------
+
+
+def _marker_hook(repo: Path, marker: Path, name: str) -> Path:
+    hook = repo.parent / f"{name}.sh"
+    hook.write_text(f"#!/bin/sh\ntouch {marker}\nexit 0\n")
+    hook.chmod(0o755)
+    return hook
+
+
+def test_history_runs_nothing_the_repository_configures(cli, repo: Path, tmp_path: Path) -> None:
+    path = commit(repo, "case.yaml", BEFORE, "First", "2025-03-01T10:00:00+00:00")
+    marker = tmp_path / "executed"
+    # Each of these would run a program of the repository's choosing.
+    for key, name in [
+        ("core.fsmonitor", "fsmonitor"),
+        ("core.pager", "pager"),
+        ("diff.external", "extdiff"),
+        ("gpg.program", "gpg"),
+        ("filter.evil.clean", "clean"),
+        ("filter.evil.smudge", "smudge"),
+        ("diff.evil.textconv", "textconv"),
+    ]:
+        git(repo, "config", key, str(_marker_hook(repo, marker, name)))
+    git(repo, "config", "log.showSignature", "true")
+    hooks = repo / ".git" / "hooks"
+    for hook in ("post-checkout", "pre-commit", "reference-transaction", "post-index-change"):
+        (hooks / hook).write_text(f"#!/bin/sh\ntouch {marker}\n")
+        (hooks / hook).chmod(0o755)
+    (repo / ".gitattributes").write_text("*.yaml filter=evil diff=evil\n")
+    path.write_text(CONDITIONAL, encoding="utf-8")  # uncommitted change: git status would run
+    assert not marker.exists()
+    data = json.loads(history_report(cli, path, tmp_path))
+    points = data["use_cases"][0]["history"]
+    assert [p["subject"] for p in points] == ["First", "uncommitted changes"]
+    assert not marker.exists()
+
+
+def test_history_refuses_a_repository_owned_by_another_user(
+    cli, repo: Path, tmp_path: Path
+) -> None:
+    if os.geteuid() != 0:
+        pytest.skip("giving a repository to another user needs root")
+    path = commit(repo, "case.yaml", BEFORE, "First", "2025-03-01T10:00:00+00:00")
+    for root, dirs, files in os.walk(repo):
+        for name in [*dirs, *files]:
+            os.lchown(os.path.join(root, name), 54321, 54321)
+    os.lchown(repo, 54321, 54321)
+    out = tmp_path / "h.json"
+    result = cli("report", path, "--format", "json", "-o", out, "--history")
+    assert result.exit_code == 2
+    assert f"the git repository {repo} is owned by another user (uid 54321)" in result.stderr
+    assert "--trust-repo" in result.stderr
+    assert not out.exists()
+    result = cli("report", path, "--format", "json", "-o", out, "--history", "--trust-repo")
+    assert result.exit_code == 0, result.output
+    points = json.loads(out.read_text())["use_cases"][0]["history"]
+    assert [p["subject"] for p in points] == ["First"]

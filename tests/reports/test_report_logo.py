@@ -26,6 +26,15 @@ def tiny_png() -> bytes:
     )
 
 
+def tiny_jpeg_header(width: int, height: int) -> bytes:
+    """A JPEG's start: JFIF segment and a baseline frame header of the given size."""
+    jfif = b"\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"
+    frame = (
+        b"\xff\xc0\x00\x11\x08" + struct.pack(">HH", height, width) + b"\x03" + b"\x01\x11\x00" * 3
+    )
+    return b"\xff\xd8" + jfif + frame
+
+
 HOSTILE_SVG = """<?xml version="1.0"?>
 <svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink"
      viewBox="0 0 10 10" onload="alert(1)">
@@ -71,7 +80,7 @@ def test_png_logo_is_embedded_as_data_uri(cli, tmp_path: Path) -> None:
 
 def test_jpeg_is_recognised_by_content_not_name(cli, tmp_path: Path) -> None:
     logo = tmp_path / "logo.bin"
-    logo.write_bytes(b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 32)
+    logo.write_bytes(tiny_jpeg_header(2, 1) + b"\x00" * 32)
     result, out = render(cli, tmp_path, logo)
     assert result.exit_code == 0, result.output
     assert embedded(out.read_text(encoding="utf-8"))[0] == "image/jpeg"
@@ -142,3 +151,96 @@ def test_markdown_refers_to_the_logo_file(cli, tmp_path: Path) -> None:
     result, out = render(cli, tmp_path, logo, fmt="md")
     assert result.exit_code == 0, result.output
     assert "![Logo](brand/logo.png)" in out.read_text(encoding="utf-8")
+
+
+# ---- logos that are expensive to draw -------------------------------------------------------
+
+
+def use_bomb(levels: int = 10, fan: int = 10) -> bytes:
+    """Nested <use>: each level draws the previous one ``fan`` times (fan**levels elements)."""
+    parts = ['<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink">']
+    parts.append('<defs><path id="l0" d="M0 0h1v1z"/>')
+    for level in range(1, levels + 1):
+        uses = "".join(f'<use xlink:href="#l{level - 1}"/>' for _ in range(fan))
+        parts.append(f'<g id="l{level}">{uses}</g>')
+    parts.append(f'</defs><use xlink:href="#l{levels}"/></svg>')
+    return "".join(parts).encode()
+
+
+@pytest.mark.parametrize("fmt", ["html", "md", "json"])
+def test_nested_use_svg_bomb_is_refused(cli, tmp_path: Path, fmt: str) -> None:
+    bomb = use_bomb()
+    assert len(bomb) < 4096
+    logo = tmp_path / "bomb.svg"
+    logo.write_bytes(bomb)
+    result, out = render(cli, tmp_path, logo, fmt)
+    assert result.exit_code == 2
+    assert "SVG expands to more than 20,000 elements" in result.stderr
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("svg", "message"),
+    [
+        (
+            '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink">'
+            '<g id="a"><use xlink:href="#b"/></g><g id="b"><use xlink:href="#a"/></g></svg>',
+            "SVG references form a cycle",
+        ),
+        (
+            '<svg xmlns="http://www.w3.org/2000/svg"><defs><linearGradient id="g">'
+            '<stop offset="0"/></linearGradient></defs>'
+            '<rect fill="url(#g)" width="1" height="1"/>' + "<g>" * 60 + "</g>" * 60 + "</svg>",
+            "nested deeper than 50 levels",
+        ),
+        (
+            '<svg xmlns="http://www.w3.org/2000/svg" width="1000000" height="10"/>',
+            "SVG width 1e+06 is outside 0..10,000",
+        ),
+        (
+            '<svg xmlns="http://www.w3.org/2000/svg">' + "<rect/>" * 6000 + "</svg>",
+            "SVG has more than 5,000 elements",
+        ),
+    ],
+)
+def test_svgs_beyond_the_budget_are_refused(cli, tmp_path: Path, svg: str, message: str) -> None:
+    logo = tmp_path / "logo.svg"
+    logo.write_text(svg)
+    result, out = render(cli, tmp_path, logo)
+    assert result.exit_code == 2
+    assert message in result.stderr
+    assert not out.exists()
+
+
+def test_a_few_references_within_the_budget_are_kept(cli, tmp_path: Path) -> None:
+    logo = tmp_path / "logo.svg"
+    logo.write_bytes(use_bomb(levels=3, fan=5))  # 125 paths drawn: fine
+    result, out = render(cli, tmp_path, logo)
+    assert result.exit_code == 0, result.output
+    media, data = embedded(out.read_text(encoding="utf-8"))
+    assert media == "image/svg+xml" and data.count(b"<svg:use") + data.count(b"<use") == 16
+
+
+def _png_of_size(width: int, height: int) -> bytes:
+    png = bytearray(tiny_png())
+    png[16:24] = struct.pack(">II", width, height)
+    return bytes(png)
+
+
+@pytest.mark.parametrize(
+    ("content", "shown"),
+    [
+        (_png_of_size(100_000, 100_000), "100,000x100,000"),
+        (_png_of_size(8_000, 8_000), "8,000x8,000"),
+        (tiny_jpeg_header(65_535, 65_535) + b"\x00" * 16, "65,535x65,535"),
+    ],
+)
+def test_raster_logos_with_too_many_pixels_are_refused(
+    cli, tmp_path: Path, content: bytes, shown: str
+) -> None:
+    logo = tmp_path / "logo.img"
+    logo.write_bytes(content)
+    result, out = render(cli, tmp_path, logo)
+    assert result.exit_code == 2
+    assert f"image is {shown} pixels; a logo may be at most 10,000 pixels a side" in result.stderr
+    assert not out.exists()

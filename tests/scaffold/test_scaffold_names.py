@@ -96,3 +96,43 @@ def test_given_package_names_are_validated(value: str, message: str) -> None:
     with pytest.raises(NameError_) as caught:
         validate_package(value)
     assert message in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "slug", "package"),
+    [
+        ("Test", "test-service", "test_service"),  # the stdlib's own test package
+        ("Click", "click-service", "click_service"),  # installed by uvicorn
+        ("H11", "h11-service", "h11_service"),
+        ("Uvicorn", "uvicorn-service", "uvicorn_service"),
+        ("Python multipart", "python-multipart-service", "python_multipart_service"),
+    ],
+)
+def test_names_that_shadow_the_stdlib_or_a_dependency_get_a_suffix(
+    text: str, slug: str, package: str
+) -> None:
+    assert derive_slug(text) == slug
+    assert derive_package(slug) == package
+
+
+def test_every_dependency_of_the_template_is_refused_with_a_suggestion() -> None:
+    from assessor.scaffold.names import template_dependencies
+
+    deps = template_dependencies()
+    assert {"fastapi", "uvicorn", "pydantic", "sqlalchemy", "hatchling"} <= deps
+    for name in sorted(deps | {"click", "test", "h11", "anyio", "starlette"}):
+        with pytest.raises(NameError_, match=f"for example '{name}-service'"):
+            validate_slug(name)
+        package = name.replace("-", "_")
+        with pytest.raises(NameError_, match=f"for example '{package}_service'"):
+            validate_package(package)
+
+
+def test_scaffold_refuses_a_dependency_name_before_writing(tmp_path, cli, assessment) -> None:
+    case = assessment()
+    out = tmp_path / "out"
+    result = cli("scaffold", case, "-o", out, "--no-input", "--name", "click")
+    assert result.exit_code == 2
+    assert "project name 'click' clashes" in result.stderr
+    assert "for example 'click-service'" in result.stderr
+    assert not out.exists()

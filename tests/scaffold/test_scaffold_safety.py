@@ -317,11 +317,11 @@ def fail_after(monkeypatch: pytest.MonkeyPatch, count: int, exc: BaseException) 
     real = render._place_file
     calls = {"n": 0}
 
-    def place(src: Path, target: Path) -> None:
+    def place(src: Path, target: Path, *rest: object) -> None:
         calls["n"] += 1
         if calls["n"] > count:
             raise exc
-        real(src, target)
+        real(src, target, *rest)
 
     monkeypatch.setattr(render, "_place_file", place)
 
@@ -410,3 +410,154 @@ def test_bidi_controls_in_given_names_are_refused(
         assert result.exit_code == 2
         assert "U+202E (RIGHT-TO-LEFT OVERRIDE)" in result.stderr
         assert not (tmp_path / "out").exists()
+
+
+# ------------------------------------------------------------------------------------------
+# hostile timing: a folder swapped for a symlink, signals, temp files, compiled files
+
+
+def test_a_folder_swapped_for_a_symlink_after_the_checks_gets_nothing(
+    cli: Callable[..., object],
+    assessment: Callable[..., Path],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "src").mkdir()
+    (out / "notes.txt").write_text("mine")
+    real = render._placement
+
+    def placement_then_swap(project: Path, dest: Path) -> object:
+        decided = real(project, dest)
+        # The race: after the destination was checked, DEST/src becomes a symlink.
+        (dest / "src").rmdir()
+        (dest / "src").symlink_to(outside, target_is_directory=True)
+        return decided
+
+    monkeypatch.setattr(render, "_placement", placement_then_swap)
+    result = cli("scaffold", assessment(), "-o", out, "--no-input", "--force")
+    assert result.exit_code == 1
+    assert "src is no longer a folder" in result.stderr
+    assert list(outside.iterdir()) == []
+    assert sorted(p.name for p in out.iterdir()) == ["notes.txt", "src"]
+    assert (out / "notes.txt").read_text() == "mine"
+    assert not list(tmp_path.glob(".assessor-scaffold-*"))
+
+
+SLOW_PLACE = """
+import signal, sys
+from pathlib import Path
+from assessor.scaffold import render
+
+real = render._open_below
+calls = 0
+
+def open_below(fds, rel, dest):
+    global calls
+    calls += 1
+    if calls == 8:  # a few files and folders are placed by now
+        Path(sys.argv[1]).write_text("placing")
+        signal.pause()  # until SIGTERM arrives
+    return real(fds, rel, dest)
+
+render._open_below = open_below
+from assessor.cli import main
+main(sys.argv[2:])
+"""
+
+
+@pytest.mark.parametrize("existing", [False, True])
+def test_sigterm_mid_scaffold_leaves_nothing_behind(
+    assessment: Callable[..., Path], tmp_path: Path, existing: bool
+) -> None:
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    case = assessment()
+    out = tmp_path / "work" / "out"
+    out.parent.mkdir()
+    if existing:
+        out.mkdir()
+        (out / "notes.txt").write_text("mine")
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    before = snapshot(tmp_path / "work")
+    marker = tmp_path / "marker"
+    script = tmp_path / "slow_place.py"
+    script.write_text(SLOW_PLACE)
+    args = [sys.executable, script, marker, "scaffold", case, "-o", out, "--no-input"]
+    if existing:
+        args.append("--force")
+    proc = subprocess.Popen(
+        [str(a) for a in args],
+        env={**os.environ, "TMPDIR": str(temp)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 120
+    while not marker.exists():
+        assert proc.poll() is None, proc.communicate()
+        assert time.monotonic() < deadline, "the scaffold never reached the placing step"
+        time.sleep(0.05)
+    assert len(list(out.rglob("*"))) > (2 if existing else 1)  # really mid-placement
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 128 + signal.SIGTERM, err
+    assert snapshot(tmp_path / "work") == before
+    assert list(temp.iterdir()) == []
+
+
+def test_a_scaffold_leaves_nothing_in_the_temp_folder(
+    assessment: Callable[..., Path], tmp_path: Path
+) -> None:
+    import subprocess
+    import sys
+
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    out = tmp_path / "out"
+    done = subprocess.run(
+        [sys.executable, "-m", "assessor", "scaffold", str(assessment()), "-o", str(out),
+         "--no-input"],
+        env={**os.environ, "TMPDIR": str(temp)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert list(temp.iterdir()) == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["case.yaml", "out", "tmp"]
+
+
+def test_compiled_files_of_the_template_are_never_copied(
+    cli: Callable[..., object], assessment: Callable[..., Path], tmp_path: Path
+) -> None:
+    import shutil
+
+    from scaffold_support import REAL_TEMPLATE
+
+    template = tmp_path / "template"
+    shutil.copytree(REAL_TEMPLATE, template)
+    project = next(template.glob("{{*"))
+    # Stale bytecode, as an installed (and once imported) template can hold, in a module
+    # that is kept and in one a pattern that is off removes.
+    for folder in [project / "src" / "{{cookiecutter.package_name}}", project / "tests", project]:
+        cache = folder / "__pycache__"
+        cache.mkdir(exist_ok=True)
+        (cache / "stale.cpython-311.pyc").write_bytes(b"\x00bytecode")
+    (project / "stray.pyc").write_bytes(b"\x00bytecode")
+    from assessor.scaffold import render_file
+
+    out = tmp_path / "out"
+    render_file(assessment(), out, template=template)
+    assert (out / "pyproject.toml").is_file()
+    compiled = [
+        p for p in out.rglob("*") if p.name == "__pycache__" or p.suffix in (".pyc", ".pyo")
+    ]
+    assert compiled == []

@@ -12,11 +12,13 @@ import errno
 import fcntl
 import json
 import os
+import stat
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from assessor.errors import LockedError
+from assessor.errors import InputError, LockedError
+from assessor.fileio import read_bytes
 
 
 @dataclass(frozen=True)
@@ -68,7 +70,12 @@ class FileLock:
         """
         while True:
             existed = self.path.exists()
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o644)
+            # Never through a symlink, never blocking on a FIFO, never a device.
+            flags = os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK
+            fd = os.open(self.path, flags | getattr(os, "O_CLOEXEC", 0), 0o644)
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                os.close(fd)
+                raise OSError(errno.EINVAL, f"{self.path.name} is not a regular file")
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except OSError as exc:
@@ -99,8 +106,8 @@ class FileLock:
 
     def holder(self) -> LockInfo:
         try:
-            data = json.loads(self.path.read_text(encoding="utf-8") or "{}")
-        except (OSError, ValueError):
+            data = json.loads(read_bytes(self.path, limit=4096) or b"{}")
+        except (InputError, ValueError):
             return LockInfo()
         if not isinstance(data, dict):
             return LockInfo()

@@ -140,7 +140,7 @@ def salvage(path: Path, text: str | None) -> tuple[SavedState, Rubric, int]:
     raw: dict[Any, str] = {}
     if text is not None:
         try:
-            parsed = src.parse(text, path.name)
+            parsed = src.parse(text, path.name, numbers_as_text=True)
             data, raw = parsed.data, parsed.raw
         except InputError:
             data = salvage_lines(text)

@@ -39,7 +39,7 @@ from assessor.app.session.recovery import (
     salvage,
 )
 from assessor.errors import InputError, LockedError, Problem, UsageError
-from assessor.fileio import atomic_write, stray_temp_files
+from assessor.fileio import atomic_write, check_input, read_bytes, stray_temp_files
 
 if TYPE_CHECKING:
     from assessor.domain.assessment import UseCase
@@ -146,6 +146,9 @@ class Session:
             raise UsageError(f"folder {folder} does not exist; create it first")
         if path.exists() and path.is_dir():
             raise UsageError(f"{path} is a folder; give the assessment file's name")
+        if path.exists():
+            # A FIFO, a device or a symlink to one is refused before anything reads it.
+            check_input(path, display=display_name(path))
         notices: list[Notice] = []
         new_lock = FileLock(path)
         lock: FileLock | None = new_lock
@@ -200,14 +203,12 @@ class Session:
         if not path.exists():
             self._rubric = load_rubric(DEFAULT_RUBRIC)
             return
+        check_input(path, display=display_name(path))  # not set aside: refused
         try:
-            size = path.stat().st_size
-            if size > src.MAX_BYTES:
-                raise InputError(Problem(path.name, message="file too large"))
-            raw_bytes = path.read_bytes()
-        except PermissionError:
-            raise InputError(Problem(display_name(path), message="permission denied")) from None
+            raw_bytes = read_bytes(path, limit=src.MAX_BYTES, display=path.name)
         except InputError as exc:
+            if any("permission denied" in p.message for p in exc.problems):
+                raise InputError(Problem(display_name(path), message="permission denied")) from None
             self._set_aside(None, exc)
             return
         try:
@@ -238,9 +239,7 @@ class Session:
         the quick look cannot read it (the full load then reports or sets it aside).
         """
         try:
-            if self.path.stat().st_size > 256 * 1024:
-                return False
-            text = self.path.read_text(encoding="utf-8-sig")
+            text = read_bytes(self.path, limit=256 * 1024).decode("utf-8-sig")
             import yaml
 
             loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -543,6 +542,9 @@ class Session:
             atomic_write(self.path, self.render())
         except OSError as exc:
             self.save_error = describe_os_error(exc)
+            return False
+        except UsageError as exc:  # the file was replaced by a FIFO or a device
+            self.save_error = str(exc)
             return False
         finally:
             self.saving = False
