@@ -401,6 +401,9 @@ class Session:
         if question.type in ("number", "fraction"):
             number = read_number(text)
             if number is None:
+                _, bounded = coerce_answer(question, text, text)  # too long, too large, ...
+                if bounded is not None and "must be a number" not in bounded:
+                    return None, bounded
                 hint = " such as 0.03 or 3%" if question.type == "fraction" else ""
                 unknown = "; or 'unknown'" if question.nullable else ""
                 return None, f"must be a number{hint}{unknown}"
