@@ -364,28 +364,36 @@ class Wizard:
         self.saved()
 
     def live_line(self) -> None:
-        from assessor.views.panels import VERDICT_STYLE, VERDICT_WORDS
+        from assessor.views.results import score_words, verdict_words
 
         result = self.session.live_result()
+        found = self.session.bounds()
         line = Text("  → so far: ")
-        line.append(VERDICT_WORDS[result.verdict], style=VERDICT_STYLE[result.verdict])
-        if result.provisional:
-            line.append(" (provisional)")
-        line.append(f" · score {result.score}")
+        line.append_text(verdict_words(result, found))
+        line.append(f" · {score_words(result, found)}")
         for label, items in (("blockers", result.blockers), ("conditions", result.conditions)):
             line.append(f" · {label}: ")
-            line.append(", ".join(f.title for f in items) or "none")
+            line.append(terminal_safe(", ".join(f.title for f in items)) or "none")
         self.say(line)
 
     # ---- results, export, scaffold ---------------------------------------------------------
 
     def finish(self) -> int:
-        from assessor.views.panels import render_results
+        from assessor.views.results import render_results
+        from assessor.views.words import symbols_for
 
         s = self.session
+        marks = symbols_for(self.console.encoding)
         while True:
             self.say()
-            for section in render_results(s.result(), s):
+            sections = render_results(
+                s.result(),
+                s.rubric,
+                bounds=s.bounds(),
+                marks=marks,
+                name_missing=not s.name.strip(),
+            )
+            for section in sections:
                 self.console.print(section)
                 self.console.print()
             choices = [

@@ -19,14 +19,17 @@ from assessor.domain.scoring import Result, score, score_data
 from assessor.errors import InputError, OutputExistsError, Problem
 
 
-def load_all(files: Iterable[Path], rubric_path: Path | None = None) -> list[Loaded]:
-    """Load every file; report the problems of all files together."""
+def load_all(
+    files: Iterable[Path], rubric_path: Path | None = None, *, complete: bool = True
+) -> list[Loaded]:
+    """Load every file; report the problems of all files together. With ``complete=False``
+    a required answer may be missing (``assessor score --partial``)."""
     override: Rubric | None = load_rubric(rubric_path) if rubric_path else None
     loaded: list[Loaded] = []
     problems: list[Problem] = []
     for path in files:
         try:
-            loaded.append(load_assessment(path, override))
+            loaded.append(load_assessment(path, override, complete=complete))
         except InputError as exc:
             problems.extend(exc.problems)
     if problems:
@@ -65,7 +68,11 @@ def _json_array(items: list[str]) -> str:
 
 
 def score_files_json(
-    files: list[Path], rubric_path: Path | None = None, *, ascii_only: bool = False
+    files: list[Path],
+    rubric_path: Path | None = None,
+    *,
+    ascii_only: bool = False,
+    partial: bool = False,
 ) -> tuple[str, list[str]]:
     """The score JSON of ``files`` (exactly ``results_json(score_files(...))``) and the
     verdicts, in file order, serialised from :func:`score_data` without building models.
@@ -74,6 +81,10 @@ def score_files_json(
     (:mod:`assessor.app.parallel`); each chunk sends back the JSON text of its results
     (nothing to re-validate or unpickle), and the parent joins them in order. Problems in any
     file are collected from every chunk and reported together, as in the serial path.
+
+    With ``partial``, incomplete files are scored with their bounds (``complete``, ``open``,
+    ``bounds``; ``verdict`` null unless determined) and the verdicts returned for
+    ``--fail-on`` are the worst each file can still get.
     """
     from pydantic_core import to_json
 
@@ -88,13 +99,14 @@ def score_files_json(
                 item.answers,
                 notes=item.assessment.notes,
                 evidence=item.assessment.evidence,
+                with_bounds=partial,
             )
-            for item in load_all(chunk, rubric_path)
+            for item in load_all(chunk, rubric_path, complete=not partial)
         ]
         payload: Any = data[0] if len(files) == 1 else data
         # Strict JSON: never NaN/Infinity (bounded inputs cannot produce them anyway).
         text = to_json(payload, indent=2, ensure_ascii=ascii_only, inf_nan_mode="null").decode()
-        return [(text, [d["verdict"] for d in data])]
+        return [(text, [d["bounds"]["worst"] if partial else d["verdict"] for d in data])]
 
     if jobs_for(len(files)) > 1:
         # Load shared state once before forking: the workers inherit it warm.

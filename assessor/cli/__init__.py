@@ -158,8 +158,20 @@ def assess(file: Path, plain: bool) -> None:
     help="Exit 3 when any verdict is at or below this.",
 )
 @click.option("--rubric", "rubric_path", type=PATH, help="Rubric file to use.")
+@click.option(
+    "--partial",
+    is_flag=True,
+    help="Score incomplete files too: adds complete, open and the bounds of what the open "
+    "questions can still make of the verdict and score (verdict null unless determined).",
+)
 @handle_errors
-def score(files: tuple[Path, ...], fmt: str, fail_on: str | None, rubric_path: Path | None) -> None:
+def score(
+    files: tuple[Path, ...],
+    fmt: str,
+    fail_on: str | None,
+    rubric_path: Path | None,
+    partial: bool,
+) -> None:
     """Score assessment files (exit 0 scored, 2 invalid, 3 with --fail-on)."""
     import gc
 
@@ -174,20 +186,31 @@ def score(files: tuple[Path, ...], fmt: str, fail_on: str | None, rubric_path: P
 
         # JSON needs no Result objects in this process: large batches score in parallel.
         text, verdicts = score_files_json(
-            list(files), rubric_path, ascii_only=not _utf8(sys.stdout)
+            list(files), rubric_path, ascii_only=not _utf8(sys.stdout), partial=partial
         )
         click.echo(text)
         _fail_on(fail_on, verdicts)
         return
-    results = score_files(files, rubric_path)
     if fmt == "md":
+        if partial:
+            raise click.UsageError("--partial works with --format text or json")
+        results = score_files(files, rubric_path)
         from assessor.reports.markdown import score_summary
 
         click.echo(score_summary(results))
     else:
+        from assessor.app.batch import load_all, score_loaded
         from assessor.views.text import print_results
 
-        print_results(results)
+        loaded = load_all(files, rubric_path, complete=not partial)
+        results = [score_loaded(item) for item in loaded]
+        found = print_results(
+            results,
+            [item.rubric for item in loaded],
+            [item.assessment.evidence for item in loaded],
+        )
+        _fail_on(fail_on, [b.worst for b in found])
+        return
     _fail_on(fail_on, [r.verdict for r in results])
 
 

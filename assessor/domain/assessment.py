@@ -291,27 +291,24 @@ def missing_message(rubric: Rubric, question: Question) -> str:
     return f"missing required answer; rubric {rubric.id!r} asks: {question.prompt}{hint}"
 
 
-def effective_answers(
-    rubric: Rubric, answers: dict[str, Any], partial: bool = False
-) -> dict[str, Any]:
+def effective_answers(rubric: Rubric, answers: dict[str, Any]) -> dict[str, Any]:
     """Answers with defaults filled in, for questions that apply; the rest dropped.
 
-    For a complete assessment every applicable question then has a value (``None`` for an
-    unknown, nullable answer), so conditions see no missing answers. For a partial one
-    (``partial=True``), unanswered questions stay missing: they are open, never guessed.
+    Optional questions left out take their default, always (the panel, the results and
+    ``assessor score`` agree). Required questions not answered stay missing: they are open,
+    never guessed, and rules that read them do not fire.
     """
-    return effective_and_applicable(rubric, answers, partial)[0]
+    return effective_and_applicable(rubric, answers)[0]
 
 
 def effective_and_applicable(
-    rubric: Rubric, answers: dict[str, Any], partial: bool = False
+    rubric: Rubric, answers: dict[str, Any]
 ) -> tuple[dict[str, Any], list[Question]]:
     """:func:`effective_answers` and the questions that apply (scoring needs both)."""
     out = dict(answers)
-    if not partial:
-        for q in rubric.questions:
-            if q.id not in out and not q.required:
-                out[q.id] = rubric.compiled.default_of(q.id, out)
+    for q in rubric.questions:
+        if q.id not in out and not q.required:
+            out[q.id] = rubric.compiled.default_of(q.id, out)
     applicable = rubric.applicable(out)
     ids = {q.id for q in applicable}
     return {k: v for k, v in out.items() if k in ids}, applicable

@@ -29,15 +29,13 @@ class _WhatIf:
         self,
         rubric: Rubric,
         given: dict[str, Any],
-        partial: bool,
         base: tuple[dict[str, Any], list[int], list[dict[str, Any]]] | None = None,
     ) -> None:
         self.rubric = rubric
         self.compiled = rubric.compiled
         self.given = given
-        self.partial = partial
         if base is None:
-            answers = effective_answers(rubric, given, partial=partial)
+            answers = effective_answers(rubric, given)
             fired = [i for i, (_, test) in enumerate(self.compiled.rules) if test(answers) is True]
             base = (answers, fired, dimension_data(rubric, answers))
         self.base = base[0]
@@ -64,7 +62,7 @@ class _WhatIf:
         touch = self.compiled.touched(changes)
         if touch.reshapes or touch.derived:
             # Applicability or a default depends on a changed answer: rebuild exactly.
-            answers = effective_answers(self.rubric, {**self.given, **changes}, self.partial)
+            answers = effective_answers(self.rubric, {**self.given, **changes})
         else:
             answers = {**self.base, **changes}
         rules = self.compiled.rules
@@ -89,7 +87,6 @@ def improvement_data(
     given: dict[str, Any],
     verdict: Verdict,
     *,
-    partial: bool = False,
     base: tuple[dict[str, Any], list[int], list[dict[str, Any]]] | None = None,
 ) -> list[dict[str, Any]]:
     """The smallest answer changes that raise the verdict: single answers, then pairs.
@@ -111,7 +108,7 @@ def improvement_data(
     top = len(VERDICTS) - 1
     if rank == top:
         return []
-    whatif = _WhatIf(rubric, given, partial, base)
+    whatif = _WhatIf(rubric, given, base)
     current = whatif.base
     movers = rubric.compiled.rule_movers
     holding = whatif.worst(whatif.fired)

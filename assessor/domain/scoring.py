@@ -17,18 +17,22 @@ How the numbers are made (also in the README):
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 from datetime import datetime
 from functools import lru_cache
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from pydantic import BaseModel, ConfigDict
 
 from assessor.domain import costmodel
 from assessor.domain.assessment import UseCase, effective_and_applicable
-from assessor.domain.evidence import Evidence, judge
+from assessor.domain.evidence import Evidence, Judgement, judge
 from assessor.domain.rubric import VERDICTS, Rubric, Verdict
+
+if TYPE_CHECKING:
+    from assessor.domain.bounds import Bounds
 
 
 class _Out(BaseModel):
@@ -177,8 +181,21 @@ def score_steps(
 ) -> ScoreSteps:
     """:func:`place_in_band` step by step."""
     known = [(w, s) for w, s in weighted if s is not None and w > 0]
-    total = sum(w for w, _ in known)
-    base = sum(w * s for w, s in known) / total if total else 50.0
+    # fsum is exact whatever the order, so the bounds of a partial assessment
+    # (domain/bounds.py), which add the same products in another order, agree to the point.
+    total = math.fsum(w for w, _ in known)
+    return _steps(rubric, math.fsum(w * s for w, s in known), total, verdict, n)
+
+
+def band_score(rubric: Rubric, weighted_sum: float, total: float, verdict: Verdict, n: int) -> int:
+    """:func:`place_in_band` from the weighted sum of known dimension scores and their weight."""
+    return _steps(rubric, weighted_sum, total, verdict, n).final
+
+
+def _steps(
+    rubric: Rubric, weighted_sum: float, total: float, verdict: Verdict, n: int
+) -> ScoreSteps:
+    base = weighted_sum / total if total else 50.0
     penalty = rubric.scoring.finding_penalty**n
     adjusted = base * penalty
     lo, hi = rubric.scoring.bands[verdict]
@@ -204,24 +221,25 @@ def score(
     use_case: UseCase,
     answers: dict[str, Any],
     *,
-    partial: bool = False,
     notes: dict[str, str] | None = None,
     improvements: bool = True,
     evidence: Sequence[Evidence] = (),
     now: datetime | None = None,
 ) -> Result:
-    """Score validated answers.
+    """Score validated answers: the one scoring function every surface uses (the app's
+    panel and results, the plain wizard, ``assessor score`` and the reports).
 
-    With ``partial``, unanswered questions stay open: rules that depend on them do not fire,
-    dimensions that read them have no score, and the verdict is marked provisional.
-    ``evidence`` (the assessment's measured results) is judged as of ``now`` (default: the
-    current time): see :mod:`assessor.domain.evidence`.
+    Optional questions left out take their defaults. Required questions not answered yet
+    stay open: rules that depend on them do not fire, dimensions that read them have no
+    score, and the result is marked provisional; :func:`assessor.domain.bounds.bounds` says
+    what the open questions can still make of it. ``evidence`` (the assessment's measured
+    results) is judged as of ``now`` (default: the current time): see
+    :mod:`assessor.domain.evidence`.
     """
     data = score_data(
         rubric,
         use_case,
         answers,
-        partial=partial,
         notes=notes,
         improvements=improvements,
         evidence=evidence,
@@ -235,11 +253,11 @@ def score_data(
     use_case: UseCase,
     answers: dict[str, Any],
     *,
-    partial: bool = False,
     notes: dict[str, str] | None = None,
     improvements: bool = True,
     evidence: Sequence[Evidence] = (),
     now: datetime | None = None,
+    with_bounds: bool = False,
 ) -> dict[str, Any]:
     """What :func:`score` returns, as plain data in the :class:`Result` JSON shape.
 
@@ -247,9 +265,12 @@ def score_data(
     it directly (building hundreds of models per file only to dump them again is most of
     the cost of scoring a portfolio). tests/unit/test_scoring_data.py checks that both give
     the same JSON.
+
+    ``with_bounds`` adds ``complete``, ``open`` and ``bounds`` (``assessor score --partial``),
+    and leaves ``verdict`` null unless every completion of the open questions shares it.
     """
     given = dict(answers)
-    answers, applicable = effective_and_applicable(rubric, given, partial=partial)
+    answers, applicable = effective_and_applicable(rubric, given)
     # Measured evidence: rules and dimensions read the error rate's upper bound (one place).
     judgement = judge(rubric, answers, list(evidence), now)
     shown = answers
@@ -295,14 +316,14 @@ def score_data(
         else None
     )
     open_questions = [q.id for q in applicable if q.id not in answers and q.id not in given]
-    return {
+    data = {
         "use_case": use_case.name,
         "description": use_case.description,
         "owner": use_case.owner,
         "rubric": {"id": rubric.id, "version": rubric.version},
         "verdict": verdict,
         "score": final,
-        "provisional": partial and any(rubric.by_id[q].required for q in open_questions),
+        "provisional": any(rubric.by_id[q].required for q in open_questions),
         "dimensions": dims,
         "blockers": [finding(i) for i in blocker_ids] + extra_blockers,
         "conditions": [finding(i) for i in condition_ids] + extra_conditions,
@@ -310,11 +331,7 @@ def score_data(
         "to_improve": (
             _capped(
                 improvement_data(
-                    rubric,
-                    given,
-                    _verdict(blocker_ids, condition_ids),
-                    partial=partial,
-                    base=(answers, fired, dims),
+                    rubric, given, _verdict(blocker_ids, condition_ids), base=(answers, fired, dims)
                 ),
                 verdict,
                 judgement.findings,
@@ -328,6 +345,36 @@ def score_data(
         "notes": dict(notes or {}),
         "evidence": judgement.summary,
     }
+    if with_bounds:
+        found = bounds_with_evidence(rubric, given, judgement)
+        data["verdict"] = found.determined
+        data["complete"] = found.complete
+        data["open"] = found.open
+        data["bounds"] = found.as_json()
+    return data
+
+
+def bounds_with_evidence(
+    rubric: Rubric,
+    given: dict[str, Any],
+    judgement: Judgement | None = None,
+    *,
+    evidence: Sequence[Evidence] = (),
+    now: datetime | None = None,
+) -> Bounds:
+    """The bounds of a (partial) assessment as its score sees it: the error rate judged on
+    its measured upper bound, and findings about the evidence itself (too few cases, stale)
+    holding whatever the open questions become. Every surface's bounds come from here."""
+    from assessor.domain.bounds import bounds
+
+    if judgement is None:
+        effective, _ = effective_and_applicable(rubric, dict(given))
+        judgement = judge(rubric, effective, list(evidence), now)
+    found = bounds(rubric, {**given, **judgement.overrides})
+    if judgement.findings:
+        blocker = any(f["kind"] == "blocker" for f in judgement.findings)
+        found = found.capped(rubric, 0 if blocker else 1)
+    return found
 
 
 def _capped(

@@ -8,14 +8,10 @@ from typing import Any
 
 from assessor.domain.evidence import percent_text
 from assessor.domain.rubric import Question, Rubric
+from assessor.domain.words import VERDICT_LABEL as VERDICT_LABEL  # the reports' verdict words
+from assessor.domain.words import VERDICT_MEANING as VERDICT_MEANING
 from assessor.fileio import terminal_safe
 
-VERDICT_LABEL = {"ready": "Ready", "conditional": "Conditional", "not_ready": "Not ready"}
-VERDICT_MEANING = {
-    "ready": "Ready for production as answered: the answers already include the safeguards.",
-    "conditional": "Can be production-ready once the listed conditions are met.",
-    "not_ready": "Not ready for production: a blocker from the guide applies as answered.",
-}
 IMPROVEMENTS_SHOWN = 5
 """What would raise the verdict: the reports list this many (the JSON report has them all)."""
 NOTE_IN_TABLE = 400

@@ -60,6 +60,9 @@ async def test_a_400_digit_number_in_the_file_is_set_aside_not_a_crash(tmp_path:
         await pilot.press("ctrl+n")  # on to the questions: no crash
         await pilot.pause()
         assert app.screen is app.question_screen
+        assert path.read_text() == text  # untouched until the user changes something
+        session.set_answer("error_cost", "high")
+        assert session.save()
     session.close()
     (aside,) = tmp_path.glob("a.yaml.corrupt-*")
     assert aside.read_text() == text

@@ -98,6 +98,7 @@ async def test_corrupt_file_is_set_aside_and_the_app_starts(tmp_path: Path) -> N
         text = screen_text(app)
         assert "could not be read as an assessment" in text
         assert "a.yaml.corrupt-" in text
+        assert path.read_bytes() == garbage  # untouched until something changes
         await fill_use_case(pilot, "Fresh start")
     app.session.close()
     aside = list(tmp_path.glob("a.yaml.corrupt-*"))
@@ -116,11 +117,40 @@ def test_invalid_answers_are_set_aside_and_the_rest_recovered(tmp_path: Path) ->
     try:
         assert session.name == "Mixed"
         assert session.answers == {"task_type": "rag", "error_rate": 0.03}
-        assert any("kept as a.yaml.corrupt-" in n.text for n in session.notices)
+        notice = next(n.text for n in session.notices if "could not be read" in n.text)
+        assert "error_cost" in notice and "bogus" in notice  # every problem, not "and 1 more"
+        assert "kept as a.yaml.corrupt-" in notice
+        assert path.read_text() == text and not list(tmp_path.glob("a.yaml.corrupt-*"))
+        session.set_answer("error_cost", "high")  # the user changes an answer: now it saves
+        assert session.save()
     finally:
         session.close()
     (aside,) = tmp_path.glob("a.yaml.corrupt-*")
     assert aside.read_text() == text
+    saved = yaml.safe_load(path.read_text())
+    assert saved["answers"] == {"task_type": "rag", "error_cost": "high", "error_rate": 0.03}
+
+
+def test_a_yaml_syntax_error_keeps_every_line_it_can_and_writes_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "a.yaml"
+    text = (
+        "version: 1\nuse_case:\n  name: Discharge summaries\nanswers:\n"
+        "  task_type: summarization\n  error_cost: [critical\n  autonomy: human_approves\n"
+        "  regulation: regulated\n  expert_review: true\n"
+    )
+    path.write_text(text)
+    session = Session.open(path)
+    try:
+        assert session.name == "Discharge summaries"
+        assert session.answers == {
+            "task_type": "summarization", "autonomy": "human_approves",
+            "regulation": "regulated", "expert_review": True,
+        }  # fmt: skip
+        assert any("Recovered 4 answers" in n.text for n in session.notices)
+    finally:
+        session.close()  # nothing changed: nothing written, nothing moved
+    assert path.read_text() == text
+    assert not list(tmp_path.glob("a.yaml.corrupt-*"))
 
 
 def test_empty_answers_and_missing_name_are_open_not_corrupt(tmp_path: Path) -> None:

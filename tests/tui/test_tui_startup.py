@@ -111,7 +111,10 @@ async def test_invalid_file_found_by_the_background_load_is_set_aside(tmp_path: 
     async with app.run_test(size=(100, 32), notifications=True) as pilot:
         await wait_for(pilot, lambda: "could not be read" in screen_text(app))
         assert session.name == "Kept" and session.answers == {"task_type": "rag"}
+        assert path.read_text() == text  # untouched until something changes
+        session.set_answer("error_cost", "high")
+        assert session.save()
     session.close()
     (aside,) = tmp_path.glob("a.yaml.corrupt-*")
     assert aside.read_text() == text
-    assert yaml.safe_load(path.read_text())["answers"] == {"task_type": "rag"}
+    assert yaml.safe_load(path.read_text())["answers"] == {"task_type": "rag", "error_cost": "high"}

@@ -72,7 +72,7 @@ async def test_results_show_reasons_fixes_guide_improvements_costs_patterns(
         assert result.to_improve and result.to_improve[0].summary.split(":")[0] in text
         assert "Cost model" in text and "per day" in text
         assert "Recommended patterns" in text
-        assert "confidence_threshold = " in text
+        assert "confidence_threshold=" in text
         for pattern in result.patterns:
             assert f"[{pattern.id}]" in text
     app.session.close()

@@ -70,7 +70,11 @@ async def fill_use_case(pilot: Any, name: str, description: str = "", owner: str
     for text in (description, owner):
         await pilot.press("tab")
         if text:
-            pilot.app.focused.insert_text_at_cursor(text)
+            field = pilot.app.focused
+            if hasattr(field, "insert_text_at_cursor"):
+                field.insert_text_at_cursor(text)
+            else:  # the description: a multi-line text area
+                field.insert(text)
             await pilot.pause()
     await pilot.press("ctrl+n")
     await pilot.pause()

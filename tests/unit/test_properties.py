@@ -318,10 +318,10 @@ def test_partial_scores_never_fire_a_rule_on_an_unanswered_question(
 ) -> None:
     keep = data.draw(st.sets(st.sampled_from(sorted(answers))))
     partial = {k: v for k, v in answers.items() if k in keep}
-    result = scoring.score(RUBRIC, CASE, partial, partial=True)
+    result = scoring.score(RUBRIC, CASE, partial)
     for finding in result.blockers + result.conditions:
         rule = next(r for r in RUBRIC.rules if r.id == finding.id)
-        effective = effective_answers(RUBRIC, partial, partial=True)
+        effective = effective_answers(RUBRIC, partial)
         assert set(rule.when.questions()) & set(effective) or not list(rule.when.questions())
     open_required = [q for q in result.open_questions if RUBRIC.by_id[q].required]
     assert result.provisional == bool(open_required)

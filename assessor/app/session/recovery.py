@@ -105,6 +105,40 @@ def read_state(path: Path, text: str) -> tuple[SavedState, Rubric]:
     return state, loaded.rubric
 
 
+SECTIONS = ("use_case", "answers", "notes")
+
+
+def salvage_lines(text: str) -> dict[str, Any]:
+    """What a file YAML cannot parse still says, read line by line: the rubric, and each
+    ``key: value`` line under ``use_case``, ``answers`` and ``notes`` that parses on its
+    own (``error_cost: [critical`` does not, and only that line is lost)."""
+    import yaml
+
+    data: dict[str, Any] = {}
+    section: str | None = None
+    for line in text.splitlines():
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        try:
+            item = yaml.safe_load(stripped)
+        except yaml.YAMLError:
+            item = None
+        if line[0] not in " \t":  # a top-level key
+            key = stripped.partition(":")[0].strip()
+            section = key if key in SECTIONS else None
+            if isinstance(item, dict) and len(item) == 1:
+                value = item.get(key)
+                if key == "rubric" and isinstance(value, str):
+                    data["rubric"] = value
+                elif key in SECTIONS and isinstance(value, dict):  # a flow mapping
+                    data.setdefault(key, {}).update(value)
+            continue
+        if section is not None and isinstance(item, dict) and len(item) == 1:
+            data.setdefault(section, {}).update(item)
+    return data
+
+
 def salvage(path: Path, text: str | None) -> tuple[SavedState, Rubric, int]:
     """Whatever can be recovered from a file that is not a valid assessment."""
     from assessor.domain import source as src
@@ -118,7 +152,7 @@ def salvage(path: Path, text: str | None) -> tuple[SavedState, Rubric, int]:
             parsed = src.parse(text, path.name, numbers_as_text=True)
             data, raw = parsed.data, parsed.raw
         except InputError:
-            data = {}
+            data = salvage_lines(text)
     if not isinstance(data, dict):
         data = {}
     state = SavedState()

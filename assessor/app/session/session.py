@@ -21,7 +21,9 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import math
 import os
+import re
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -41,6 +43,7 @@ from assessor.fileio import atomic_write, check_input, read_bytes, stray_temp_fi
 
 if TYPE_CHECKING:
     from assessor.domain.assessment import UseCase
+    from assessor.domain.bounds import Bounds
     from assessor.domain.rubric import Question, Rubric
     from assessor.domain.scoring import Result
 
@@ -118,6 +121,8 @@ class Session:
         self.after_save: Callable[[], None] | None = None
         """Called after each save attempt (the wizard's signal handling hooks in here)."""
         self._blocked: str | None = None
+        self._aside: Path | None = None
+        """Where an unreadable file goes before the first save over it (nothing until then)."""
         """Saving is refused (a corrupt file could not be set aside and must not be lost)."""
 
     @property
@@ -283,37 +288,46 @@ class Session:
         self.plan = list(state.plan)
 
     def _set_aside(self, text: str | None, exc: InputError) -> None:
+        """The file is not a valid assessment: recover what it holds, say every problem, and
+        leave the file exactly as it is until the user changes something. Only then is it
+        kept aside (renamed to ``NAME.corrupt-TIME``) and the assessment saved in its place."""
         path = self.path
         state, rubric, recovered = salvage(path, text)
         self._take(state, rubric)
-        first = exc.problems[0] if exc.problems else None
-        why = f"{first}" if first else "it is not a valid assessment"
-        if len(exc.problems) > 1:
-            why += f" (and {len(exc.problems) - 1} more problems)"
+        problems = "; ".join(str(p) for p in exc.problems) or "it is not a valid assessment"
         if self.readonly:
-            self.notices.append(Notice(f"{path.name} is not a valid assessment: {why}", "error"))
+            self.notices.append(
+                Notice(f"{path.name} is not a valid assessment: {problems}", "error")
+            )
             return
         aside = corrupt_name(path)
-        try:
-            os.replace(path, aside)
-        except OSError as e:
-            self._blocked = (
-                f"{path.name} is not a valid assessment and could not be set aside "
-                f"({describe_os_error(e)}); nothing will be saved over it"
-            )
-            self.save_error = self._blocked
-            self.notices.append(Notice(self._blocked + f": {why}", "error"))
-            return
-        kept = f"; recovered {recovered} answers" if recovered else ""
+        self._aside = aside
+        kept = f" Recovered {recovered} answers." if recovered else ""
         self.notices.append(
             Notice(
-                f"{path.name} could not be read as an assessment: {why}. "
-                f"The file was kept as {aside.name}{kept}.",
+                f"{path.name} could not be read as an assessment: {problems}.{kept} "
+                f"The file is left as it is until you change something; it is then kept "
+                f"as {aside.name} and the assessment saved in its place.",
                 "warning",
             )
         )
-        self.dirty = True
-        self.save()
+
+    def _keep_aside(self) -> bool:
+        """Before the first save over an unreadable file: keep the file under another name."""
+        aside, self._aside = self._aside, None
+        if aside is None or not self.path.exists():
+            return True
+        try:
+            os.replace(self.path, aside)
+        except OSError as e:
+            self._blocked = (
+                f"{self.path.name} is not a valid assessment and could not be set aside "
+                f"({describe_os_error(e)}); nothing will be saved over it"
+            )
+            self.save_error = self._blocked
+            return False
+        self.notices.append(Notice(f"The unreadable file was kept as {aside.name}."))
+        return True
 
     def _clean_stray_temp_files(self) -> None:
         removed = 0
@@ -360,12 +374,12 @@ class Session:
         return bool(self.name.strip()) and not self.open_questions()
 
     def live_result(self) -> Result:
-        """Score the answers given so far; unanswered questions stay open (never guessed)."""
+        """The answers given so far, scored as every surface scores them (no improvements)."""
         from assessor.domain.scoring import score
 
         return score(
-            self.rubric, self.use_case(), self.answers, partial=True, improvements=False,
-            notes=self.notes, evidence=self.evidence,
+            self.rubric, self.use_case(), self.answers, improvements=False, notes=self.notes,
+            evidence=self.evidence,
         )  # fmt: skip
 
     def result(self) -> Result:
@@ -373,14 +387,21 @@ class Session:
         from assessor.domain.scoring import score
 
         return score(
-            self.rubric, self.use_case(), self.answers, partial=not self.complete,
-            notes=self.notes, evidence=self.evidence,
-        )  # fmt: skip
+            self.rubric, self.use_case(), self.answers, notes=self.notes, evidence=self.evidence
+        )
+
+    def bounds(self) -> Bounds:
+        """What the open questions can still make of the verdict and the score."""
+        from assessor.domain.scoring import bounds_with_evidence
+
+        return bounds_with_evidence(self.rubric, self.answers, evidence=self.evidence)
 
     def parse_answer(self, question: Question, text: str) -> tuple[Any, str | None]:
         """Turn typed text into a clean answer for a number, fraction or text question.
 
         Returns ``(value, error)``. For a nullable question, ``unknown`` (or ``?``) means null.
+        Numbers are read as people write them: ``5000``, ``5,000``, ``$5,000``, ``5k``,
+        ``1e3``, ``3%`` (see :func:`read_number`).
         """
         from assessor.domain.assessment import coerce_answer
 
@@ -388,10 +409,12 @@ class Session:
         if question.nullable and text.lower() in ("unknown", "?", "null", "n/a"):
             return None, None
         value: Any = text
-        if question.type in ("number", "fraction") and not text.endswith("%"):
-            try:
-                number = float(text.replace(",", "").replace("_", ""))
-            except ValueError:
+        if question.type in ("number", "fraction"):
+            number = read_number(text)
+            if number is None:
+                _, bounded = coerce_answer(question, text, text)  # too long, too large, ...
+                if bounded is not None and "must be a number" not in bounded:
+                    return None, bounded
                 hint = " such as 0.03 or 3%" if question.type == "fraction" else ""
                 unknown = "; or 'unknown'" if question.nullable else ""
                 return None, f"must be a number{hint}{unknown}"
@@ -529,6 +552,8 @@ class Session:
         if self._blocked:
             self.save_error = self._blocked
             return False
+        if self._aside is not None and not self._keep_aside():
+            return False
         if self.path.exists() and not _writable(self.path):
             self.save_error = f"{self.path.name} is read-only"
             return False
@@ -558,6 +583,33 @@ class Session:
 
 
 _UNSET = object()
+
+
+_NUMBER = re.compile(
+    r"""^(?P<sign>[-+]?)\s*(?:[$€£¥]|USD|EUR|GBP)?\s*
+    (?P<digits>\d{1,3}(?:,\d{3})+(?:\.\d*)?|\d*\.?\d+(?:[eE][-+]?\d+)?|\d+\.)
+    \s*(?P<suffix>[kKmMbB%]?)\s*(?:[$€£¥]|USD|EUR|GBP)?$""",
+    re.VERBOSE,
+)
+_SCALE = {"": 1.0, "k": 1e3, "m": 1e6, "b": 1e9, "%": 0.01}
+
+
+def read_number(text: str) -> float | None:
+    """A number as people type it, or None: ``5000``, ``5,000``, ``$5,000``, ``5 000``,
+    ``5_000``, ``5k`` (also m, b), ``1e3``, ``3%`` (0.03), ``€12.50``."""
+    compact = text.strip().replace("_", "")
+    compact = re.sub(r"(?<=\d)[ \u00a0\u202f](?=\d{3}\b)", "", compact)  # 5 000
+    match = _NUMBER.match(compact)
+    if match is None:
+        return None
+    try:
+        value = float(match["digits"].replace(",", ""))
+    except ValueError:
+        return None
+    value *= _SCALE[match["suffix"].lower()]
+    if match["sign"] == "-":
+        value = -value
+    return value if math.isfinite(value) else None
 
 
 def clean_text(text: str) -> str:

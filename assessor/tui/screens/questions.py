@@ -54,15 +54,17 @@ class QuestionScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield TitleBar(id="title-bar")
         with Horizontal(id="main"):
-            with VerticalScroll(id="question"):
+            with Vertical(id="question-column"):
+                # Outside the scrolling part: the progress stays visible on a small terminal.
                 yield Static(id="progress")
-                yield Static(id="prompt")
-                yield Static(id="help")
-                yield Static(id="guide")
-                yield Static(id="evidence", classes="warning")
-                yield Vertical(id="answer")
-                yield Static(id="answer-error", classes="error")
-                yield Static(id="note")
+                with VerticalScroll(id="question"):
+                    yield Static(id="prompt")
+                    yield Static(id="help")
+                    yield Static(id="guide")
+                    yield Static(id="evidence", classes="warning")
+                    yield Vertical(id="answer")
+                    yield Static(id="answer-error", classes="error")
+                    yield Static(id="note")
             yield VerdictPanel(id="panel")
         yield SaveStatus(id="status")
         yield Footer(compact=True)
@@ -171,6 +173,7 @@ class QuestionScreen(Screen[None]):
         if event.value.strip():
             value, problem = self.session.parse_answer(q, event.value)
         widget.set_class(problem is not None, "-invalid")
+        widget.problem = problem
         error.update(Text(f"{problem}; not counted until it is valid") if problem else "")
         if problem or not event.value.strip():
             # What is saved is what the field shows: an invalid answer leaves it open.
@@ -206,13 +209,12 @@ class QuestionScreen(Screen[None]):
 
     @on(Input.Submitted, "#answer-widget")
     async def _submitted(self, event: Input.Submitted) -> None:
-        if not event.input.has_class("-invalid"):
-            await self.action_next()
+        await self.action_next()  # stays, text and focus kept, when the answer is invalid
 
     def refresh_panel(self) -> None:
         """Score the answers given so far and repaint the panel (and the progress line)."""
         s = self.session
-        self.query_one("#panel", VerdictPanel).show(s.live_result(), len(s.open_questions()))
+        self.query_one("#panel", VerdictPanel).show(s.live_result(), s.bounds())
         if self.current is not None:
             ids = [x.id for x in s.questions()]
             if self.current in ids:
@@ -233,7 +235,32 @@ class QuestionScreen(Screen[None]):
         index = ids.index(self.current) + delta
         return ids[index] if 0 <= index < len(ids) else None
 
+    def _keeps_invalid_text(self) -> bool:
+        """Whether the typed answer on screen is invalid: then the screen stays, with the
+        text and the focus where they are and the problem shown (nothing typed is lost)."""
+        found = self.query("#answer-widget")
+        widget = found.first() if found else None
+        if isinstance(widget, AnswerInput) and widget.value.strip():
+            # Read the text again: the last keystrokes' Changed messages may still be queued.
+            widget.problem = self.session.parse_answer(widget.question, widget.value)[1]
+        if isinstance(widget, AnswerInput) and widget.problem is not None:
+            # (Input's own validation on Enter resets its -invalid class: set it again.)
+            widget.set_class(True, "-invalid")
+            widget.focus()
+            self.app.bell()
+            problem = widget.problem or "not a valid answer"
+            self.notify(
+                f"{widget.question.short}: {problem}. Correct the answer, "
+                "or clear it (Ctrl+L) to leave it open.",
+                title="Not a valid answer yet",
+                severity="warning",
+            )
+            return True
+        return False
+
     async def action_next(self) -> None:
+        if self._keeps_invalid_text():
+            return
         self.app.flush_pending()  # type: ignore[attr-defined]
         target = self._step(+1)
         if target is None:
@@ -242,6 +269,8 @@ class QuestionScreen(Screen[None]):
             await self.show_question(target)
 
     async def action_back(self) -> None:
+        if self._keeps_invalid_text():
+            return
         self.app.flush_pending()  # type: ignore[attr-defined]
         target = self._step(-1)
         if target is None:
@@ -250,12 +279,18 @@ class QuestionScreen(Screen[None]):
             await self.show_question(target)
 
     async def go_to(self, question_id: str) -> None:
+        if self._keeps_invalid_text():
+            return
         await self.show_question(question_id)
 
     def action_results(self) -> None:
+        if self._keeps_invalid_text():
+            return
         self.app.show_results()  # type: ignore[attr-defined]
 
     def action_use_case(self) -> None:
+        if self._keeps_invalid_text():
+            return
         self.app.flush_pending()  # type: ignore[attr-defined]
         self.app.pop_screen()
 

@@ -14,7 +14,7 @@ from textual.widgets import Footer, Static
 
 from assessor.tui.widgets.save_status import SaveStatus
 from assessor.tui.widgets.title_bar import TitleBar
-from assessor.views.panels import render_results
+from assessor.views.results import render_results
 
 if TYPE_CHECKING:
     from assessor.app.session import Session
@@ -41,7 +41,14 @@ class ResultsScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield TitleBar(id="title-bar")
         with VerticalScroll(id="results"):
-            for i, section in enumerate(render_results(self.result, self.session)):
+            for i, section in enumerate(
+                render_results(
+                    self.result,
+                    self.session.rubric,
+                    bounds=self.session.bounds(),
+                    name_missing=not self.session.name.strip(),
+                )
+            ):
                 yield Static(section, classes="section", id=f"section-{i}")
         yield SaveStatus(id="status")
         yield Footer(compact=True)

@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Input, RadioButton, RadioSet, Static
+from textual.widgets import Footer, Input, RadioButton, RadioSet, Static, TextArea
 
 from assessor.errors import InputError
 from assessor.tui.widgets.save_status import SaveStatus
@@ -53,9 +53,15 @@ class UseCaseScreen(Screen[None]):
             name.border_title = "Name of the use case (required)"
             yield name
             yield Static("", id="name-error", classes="error")
-            description = Input(s.description, placeholder="What the AI does, for whom",
-                                id="description", max_length=100_000)  # fmt: skip
-            description.border_title = "Description"
+            # Several lines: a pasted description keeps every line (Tab moves on).
+            description = TextArea(
+                s.description,
+                id="description",
+                soft_wrap=True,
+                tab_behavior="focus",
+                placeholder="What the AI does, for whom",
+            )
+            description.border_title = "Description (several lines)"
             yield description
             owner = Input(s.owner, placeholder="Team or person responsible", id="owner",
                           max_length=200)  # fmt: skip
@@ -106,16 +112,25 @@ class UseCaseScreen(Screen[None]):
         for button in self.query("#rubric-choice RadioButton").results(RadioButton):
             if button.name and button.name != RUBRIC_FILE:
                 button.label = self._rubric_label(button.name)
-        for key in ("name", "description", "owner"):
+        for key in ("name", "owner"):
             field = self.query_one(f"#{key}", Input)
             value = getattr(self.session, key)
             if field.value != value:
                 with field.prevent(Input.Changed):
                     field.value = value
+        area = self.query_one("#description", TextArea)
+        if area.text != self.session.description:
+            with area.prevent(TextArea.Changed):
+                area.load_text(self.session.description)
 
     # ---- typing is saved after a short pause ---------------------------------------------
 
-    @on(Input.Changed, "#name, #description, #owner")
+    @on(TextArea.Changed, "#description")
+    def _description_changed(self, event: TextArea.Changed) -> None:
+        self.session.set_use_case(description=event.text_area.text)
+        self.app.changed(immediate=False)  # type: ignore[attr-defined]
+
+    @on(Input.Changed, "#name, #owner")
     def _use_case_changed(self, event: Input.Changed) -> None:
         assert event.input.id is not None
         self.session.set_use_case(**{event.input.id: event.value})
@@ -123,7 +138,7 @@ class UseCaseScreen(Screen[None]):
             self.query_one("#name-error", Static).update("")
         self.app.changed(immediate=False)  # type: ignore[attr-defined]
 
-    @on(Input.Submitted, "#name, #description, #owner")
+    @on(Input.Submitted, "#name, #owner")
     def _submitted(self, event: Input.Submitted) -> None:
         if event.input.id == "owner":
             self.query_one("#rubric-choice", RadioSet).focus()

@@ -101,5 +101,7 @@ class AnswerInput(Input):
         }.get(question.type, "")
         if question.nullable:
             placeholder += "; or 'unknown'"
+        self.problem: str | None = None
+        """Why the text typed is not a valid answer (None while it is)."""
         shown = format_answer(question, current) if answered else ""
         super().__init__(value=shown, placeholder=placeholder, id=id, max_length=2000)

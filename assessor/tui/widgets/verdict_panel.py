@@ -1,8 +1,9 @@
 """The live panel beside the questions: verdict, score per dimension, blockers, conditions.
 
-It shows what the answers given so far imply. Unanswered questions are open: a dimension
-that reads one says "open", a rule that depends on one does not fire, and the verdict is
-marked provisional while required questions are open.
+It shows what the answers given so far imply, scored as every other surface scores them.
+Unanswered questions are open: a dimension that reads one says "open", a rule that depends
+on one does not fire yet, and while the open questions can still change the verdict the
+panel shows the range they leave ("open: NOT READY to READY"), never one verdict.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from textual.widgets import Static
 from assessor.views.panels import render_panel
 
 if TYPE_CHECKING:
+    from assessor.domain.bounds import Bounds
     from assessor.domain.scoring import Result
 
 
@@ -30,11 +32,11 @@ class VerdictPanel(Static):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.result: Result | None = None
-        self._open = 0
+        self.bounds: Bounds | None = None
 
-    def show(self, result: Result, open_count: int) -> None:
+    def show(self, result: Result, bounds: Bounds) -> None:
         self.result = result
-        self._open = open_count
+        self.bounds = bounds
         self._paint()
 
     def on_resize(self) -> None:
@@ -44,5 +46,5 @@ class VerdictPanel(Static):
         if self.result is None:
             return
         size = self.content_size
-        content = render_panel(self.result, self._open, width=size.width or 32, height=size.height)
+        content = render_panel(self.result, self.bounds, width=size.width or 32, height=size.height)
         self.update(content, layout=False)
