@@ -124,6 +124,21 @@ def test_the_full_flow_on_postgresql(tmp_path, isolation: dict, text: str) -> No
         client.__exit__(None, None, None)
 
 
+def test_the_migrations_build_exactly_the_models_on_postgresql(tmp_path, isolation: dict) -> None:
+    from {{ cookiecutter.package_name }}.store import make_engine, upgrade_database
+
+    from .test_migrations import differences
+
+    settings = make_settings(tmp_path, **isolation)
+    engine = make_engine(settings)
+    try:
+        upgrade_database(engine, settings)
+        upgrade_database(engine, settings)  # a second run changes nothing
+        assert differences(engine) == []
+    finally:
+        engine.dispose()
+
+
 def test_tasks_survive_a_restart_on_postgresql(tmp_path, isolation: dict, text: str) -> None:
     first = start(tmp_path, isolation)
     try:

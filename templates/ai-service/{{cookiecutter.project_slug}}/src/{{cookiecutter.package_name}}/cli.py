@@ -41,6 +41,12 @@ def main(argv: list[str] | None = None) -> int:
     )
 {%- endif %}
 
+    database = commands.add_parser("db", help="manage the database schema (Alembic migrations)")
+    database_commands = database.add_subparsers(dest="db_command", required=True)
+    database_commands.add_parser(
+        "upgrade", help="apply the migrations to APP_DATABASE_URL (serve does it at start-up too)"
+    )
+
     evaluate = commands.add_parser(
         "eval", help="run the golden set; exit 1 when a criterion is worse than the baseline"
     )
@@ -84,6 +90,18 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{len(handed_over)} unfinished job(s) handed to the running workers")
         return 0
 {%- endif %}
+    if args.command == "db":
+        from .settings import Settings
+        from .store import make_engine, upgrade_database
+
+        settings = Settings()
+        engine = make_engine(settings)
+        try:
+            upgrade_database(engine, settings)
+        finally:
+            engine.dispose()
+        print("database schema is up to date")
+        return 0
     from .evals import run_cli
 
     return run_cli(args.golden, args.baseline, args.output, update_baseline=args.update_baseline)

@@ -199,8 +199,6 @@ class Pipeline:
             cache_key=cache_key,
 {%- endif %}
             latency_ms=latency_ms,
-            # A delivered answer without review needs no row before the response.
-            write_behind=True,
         )
         if decision.reason is not None:
             self.metrics.routed_reason(decision.reason).inc()
@@ -238,7 +236,6 @@ class Pipeline:
                 cached=True,
                 cache_key=key,
                 latency_ms=elapsed_ms(),
-                write_behind=True,
             )
 {%- endif %}
 
