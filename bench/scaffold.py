@@ -403,13 +403,21 @@ def bench_service(requests: int, work: Path, venv_arg: Path | None) -> list[str]
         "APP_REVIEW_SAMPLE_RATE": "0",
         "APP_DATABASE_URL": f"sqlite:///{run_dir}/bench.db",
     }
+    created = subprocess.run(
+        [str(venv / "bin" / "bench-svc"), "token", "create", "--name", "bench", "--role", "client"],
+        cwd=run_dir,
+        env=app_env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    token = created.stdout.strip().splitlines()[-1]
     generated = Server(
         [str(venv / "bin" / "bench-svc"), "serve", "--log-level", "warning"],
         app_env,
         run_dir,
         run_dir / "generated.log",
     )
-    token = None  # auth off in this build of the template
     answered = 0
     try:
         _, status, body = generated.post(
@@ -419,8 +427,12 @@ def bench_service(requests: int, work: Path, venv_arg: Path | None) -> list[str]
         if status != 200:
             raise SystemExit(f"generated service answered {status}: {body[:500]!r}")
         (run_dir / "bare.py").write_text(BARE_APP)
-        _, status, cached_body = generated.post({"input": "What is the refund window for shoes?"})
+        _, status, cached_body = generated.post(
+            {"input": "What is the refund window for shoes?"}, token=token
+        )
         answered += 1
+        if status != 200 or json.loads(cached_body).get("cached") is not True:
+            raise SystemExit(f"no cache hit: {status} {cached_body[:500]!r}")
         bare = Server(
             [str(python), "-m", "uvicorn", "bare:app", "--log-level", "warning"],
             {

@@ -6,6 +6,8 @@ from fastapi.testclient import TestClient
 
 from {{ cookiecutter.package_name }}.metrics import PREFIX
 
+from .conftest import sign_in
+
 
 def test_metrics_report_requests_routing_verdicts_and_latency(make_client, text: str) -> None:
     client = make_client(review_sample_rate=1.0)
@@ -51,6 +53,7 @@ def test_wrong_sampled_outputs_raise_the_error_rate_alert(make_client, text: str
     assert PREFIX + "_error_rate_estimate 1.0" in metrics
     assert PREFIX + "_error_rate_alert 1.0" in metrics
     assert "error rate above the assessed maximum" in caplog.text
+    sign_in(client)
     assert "The error rate is above the assessed maximum." in client.get("/review").text
 
 

@@ -17,6 +17,7 @@ from fastapi.testclient import TestClient
 
 from {{ cookiecutter.package_name }} import providers, task
 from {{ cookiecutter.package_name }}.app import create_app
+from {{ cookiecutter.package_name }}.auth import create_token
 from {{ cookiecutter.package_name }}.errors import ProviderError, ProviderFailed
 from {{ cookiecutter.package_name }}.providers import (
     Completion,
@@ -25,7 +26,7 @@ from {{ cookiecutter.package_name }}.providers import (
     complete_with_retries,
 )
 
-from .conftest import {% if cookiecutter.async_pipeline %}JobClient, {% endif %}make_settings
+from .conftest import {% if cookiecutter.async_pipeline %}JobClient, {% endif %}make_settings, task_of
 
 
 @pytest.mark.parametrize(
@@ -35,9 +36,15 @@ from .conftest import {% if cookiecutter.async_pipeline %}JobClient, {% endif %}
 def test_a_fault_on_every_attempt_fails_the_task(make_client, text: str, marker, kind) -> None:
     client = make_client(llm_max_attempts=3, llm_timeout_seconds=0.05)
 
-    task = client.post("/v1/tasks", json={"input": f"{text} {marker}"}).json()
+    response = client.post("/v1/tasks", json={"input": f"{text} {marker}"})
+    task = task_of(response)
 
     assert task["status"] == "failed"
+{%- if not cookiecutter.async_pipeline %}
+    assert response.status_code == (504 if kind == "timeout" else 502)
+    expected = "provider_timeout" if kind == "timeout" else "provider_failed"
+    assert response.json()["error"] == expected
+{%- endif %}
     assert "output" not in task
     assert "after 3 attempt(s)" in task["error"]
     assert client.provider.calls == 3
@@ -276,7 +283,9 @@ def test_openai_unreachable_server_fails_the_task(tmp_path, text: str) -> None:
     )
 
     with {{ "JobClient" if cookiecutter.async_pipeline else "TestClient" }}(create_app(settings)) as client:
-        task = client.post("/v1/tasks", json={"input": text}).json()
+        token = create_token(settings, "test-client", "client")
+        client.headers["Authorization"] = f"Bearer {token}"
+        task = task_of(client.post("/v1/tasks", json={"input": text}))
 
     assert task["status"] == "failed"
     assert "cannot reach the server" in task["error"]

@@ -325,7 +325,8 @@ async def review_decided(review: ReviewRecord) -> None:
         # A sampled output was delivered already and its job is finished: the decision
         # is recorded here.
         status = "rejected" if review.status == "rejected" else "delivered"
-        await add_event(review.task_id, status, f"review:{review.id}", f"sample {review.status}")
+        detail = f"sample {review.status} by {review.decided_by}"
+        await add_event(review.task_id, status, f"review:{review.id}", detail)
         return
     try:
         async with asyncio.timeout(5):
@@ -697,20 +698,20 @@ async def record_failure(task_id: str, text: str, error: str, started_at: float)
 
 @_store_step
 async def review_outcome(task_id: str, review_id: str | None) -> tuple[str, str] | None:
-    """The decision on the task's review, once a reviewer made one (else None)."""
-    query = select(Review.id, Review.status).where(Review.task_id == task_id)
+    """The decision on the task's review and who made it, once made (else None)."""
+    query = select(Review.id, Review.status, Review.decided_by).where(Review.task_id == task_id)
     if review_id is not None:
         query = query.where(Review.id == review_id)
     query = query.order_by(Review.created_at)
     row = await _rt().services.store.run(lambda connection: connection.execute(query).first())
     if row is None or row.status == "pending":
         return None
-    return row.id, row.status
+    return row.id, f"{row.status} by {row.decided_by}"
 
 
 @_store_step
 async def record_review(task_id: str, review_id: str, verdict: str) -> None:
-    status = "rejected" if verdict == "rejected" else "delivered"
+    status = "rejected" if verdict.startswith("rejected") else "delivered"
     await add_event(task_id, status, _step_key(status), f"review {verdict}")
 
 

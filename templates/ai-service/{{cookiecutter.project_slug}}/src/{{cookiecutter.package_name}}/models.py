@@ -78,6 +78,34 @@ class Review(Base):
     confidence: Mapped[float | None] = mapped_column(Float)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
     decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    decided_by: Mapped[str | None] = mapped_column(String(100))
+    """The name of the token (the reviewer) that decided."""
+
+
+class ApiToken(Base):
+    """A bearer token (``<script> token create``). Only its SHA-256 is stored."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    name: Mapped[str] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(16))
+    """``client``, ``reviewer`` or ``admin``."""
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+
+
+class ReviewerSession(Base):
+    """A reviewer signed in to ``/review`` (the cookie holds the id; only its hash is here)."""
+
+    __tablename__ = "reviewer_sessions"
+
+    id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(16))
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    """Every form of the page carries it; a post without it is refused."""
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 {%- if cookiecutter.async_pipeline %}
 
 

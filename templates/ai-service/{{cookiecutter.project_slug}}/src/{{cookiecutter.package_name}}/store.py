@@ -104,6 +104,7 @@ class ReviewRecord:
     confidence: float | None
     created_at: datetime
     decided_at: datetime | None
+    decided_by: str | None
 
 
 @dataclass(frozen=True)
@@ -378,7 +379,7 @@ class Store:
         return await self.run(read)
 
     async def decide_review(
-        self, review_id: str, action: str, edited_output: str | None = None
+        self, review_id: str, action: str, edited_output: str | None = None, *, by: str
     ) -> tuple[ReviewRecord, TaskRecord]:
         """Apply a reviewer's decision: approve or edit delivers the task, reject rejects it.
 
@@ -399,6 +400,7 @@ class Store:
                 status=VERDICTS[action],
                 final_output=None if action == "reject" else final,
                 decided_at=now(),
+                decided_by=by,
             )
             claimed = connection.execute(
                 update(Review)
@@ -407,6 +409,7 @@ class Store:
                     status=decided.status,
                     final_output=decided.final_output,
                     decided_at=decided.decided_at,
+                    decided_by=by,
                 )
             )
             if claimed.rowcount != 1:
@@ -460,6 +463,7 @@ def _insert_review(connection: Connection, task: TaskRecord) -> None:
             "confidence": task.confidence,
             "created_at": task.updated_at,
             "decided_at": None,
+            "decided_by": None,
         },
     )
 
