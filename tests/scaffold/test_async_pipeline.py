@@ -696,7 +696,7 @@ def test_postgresql_unreachable_is_reported_and_loses_no_job(
         status, refused = http(serve.base, "POST", "/v1/tasks", {"input": project.text})
         assert status == 503, refused
         assert refused["error"] in ("database_unavailable", "jobs_unavailable"), refused
-        assert "not reachable" in refused["message"]
+        assert "not reachable" in refused["detail"]
         assert time.monotonic() - started < 20
     finally:
         database.restore()

@@ -24,6 +24,11 @@ def storable(text: str) -> str:
 
 Text = Annotated[StrictStr, AfterValidator(storable)]
 
+_STORABLE = r"[^\x00\ud800-\udfff]"
+NOT_BLANK_STORABLE = rf"^{_STORABLE}*[^\s\x00\ud800-\udfff]{_STORABLE}*$"
+"""The rule of :func:`storable` plus "not blank", as the OpenAPI schema states it (a
+JSON Schema pattern): no NUL, no lone surrogate, at least one non-space character."""
+
 
 class TaskIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -36,7 +41,8 @@ def task_in_model(max_chars: int) -> type[TaskIn]:
     """:class:`TaskIn` whose OpenAPI schema states this service's length limits (the app
     checks them itself, with a message naming the setting)."""
 
-    limits = Field(json_schema_extra={"minLength": 1, "maxLength": max_chars})
+    documented = {"minLength": 1, "maxLength": max_chars, "pattern": NOT_BLANK_STORABLE}
+    limits = Field(json_schema_extra=documented)
     return create_model("TaskIn", __base__=TaskIn, input=(Annotated[Text, limits], ...))
 
 
@@ -113,7 +119,12 @@ class Edit(BaseModel):
 def decision_model(max_chars: int) -> Any:
     """The body of ``POST /v1/reviews/{review_id}`` as the API documents it: approve and
     reject take no output, edit needs one of at most ``max_chars`` characters (not blank)."""
-    limits = Field(min_length=1, max_length=max_chars, pattern=r"\S")
+    limits = Field(
+        min_length=1,
+        max_length=max_chars,
+        pattern=r"\S",  # enforced; the schema states the whole rule (see NOT_BLANK_STORABLE)
+        json_schema_extra={"pattern": NOT_BLANK_STORABLE},
+    )
     edit = create_model("Edit", __base__=Edit, output=(Annotated[Text, limits], ...))
     return Annotated[Approve | edit | Reject, Field(discriminator="action")]
 
