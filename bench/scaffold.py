@@ -7,14 +7,15 @@
    process each, what a user waits for) and in-process (the library call against
    ``cookiecutter.main.cookiecutter``), best of R rounds, run in turn.
 2. The generated service's request path (``POST /v1/tasks`` with the fake provider, human
-   fallback and cache on, a new input each time) against a bare FastAPI endpoint returning
-   the same JSON (goal: p50 at most 1.5x), and cache hits (the same input again) against the
-   same bare endpoint (goal: p50 at most 1.2x). Both apps run as real uvicorn servers on
-   127.0.0.1 (``<project> serve`` and ``uvicorn bare:app``), one keep-alive client sends N
-   requests of each kind, the three kinds taking turns in every order (a hit asks what the
-   previous round asked for the first time). Afterwards the generated service is stopped
-   (SIGTERM) and every task it answered must be in its database: answers whose rows are
-   written after the response (write-behind) are counted only if they were really stored.
+   fallback and cache on, a new input each time) against a bare FastAPI endpoint doing the
+   same one-row insert (plain SQLAlchemy, in a thread) on the same SQLite database (goal: p50
+   at most 1.3x), and cache hits (the same input again) against a bare endpoint returning
+   the cached JSON (goal: p50 at most 1.2x; a hit is a stored task too, so it is also shown
+   against the bare insert). Both apps run as real uvicorn servers on 127.0.0.1
+   (``<project> serve`` and ``uvicorn bare:app``), one keep-alive client sends N requests
+   of each kind, the kinds taking turns in every order (a hit asks what the previous round
+   asked for the first time). Afterwards the generated service is stopped and every task
+   it answered must be in its database (every task is written before its answer).
 
 The generated project needs its dependencies: ``--venv`` names a virtual environment to
 install it in; by default the tests' shared venv (.pytest_cache/d/assessor-scaffold-venv) is
@@ -51,7 +52,7 @@ TEMPLATE = REPO / "templates" / "ai-service"
 CASE = REPO / "examples" / "refund-assistant.yaml"
 SHARED_VENVS = REPO / ".pytest_cache" / "d" / "assessor-scaffold-venv"
 SCAFFOLD_GOAL = 1.3
-REQUEST_GOAL = 1.5
+REQUEST_GOAL = 1.3
 CACHE_GOAL = 1.2
 
 RAW_COOKIECUTTER = """
@@ -62,11 +63,36 @@ cookiecutter(template, no_input=True, extra_context=context, output_dir=out)
 """
 
 BARE_APP = """
-import json, os
-from fastapi import FastAPI
+import asyncio, json, os, secrets
+from datetime import UTC, datetime
+
+from fastapi import FastAPI, Response
 from pydantic import BaseModel
+from sqlalchemy import (
+    Column, DateTime, MetaData, String, Table, Text, create_engine, event, insert
+)
 
 BODY = json.loads(os.environ["BARE_BODY"])
+CACHED = os.environ["BARE_CACHED"].encode()
+engine = create_engine(os.environ["BARE_DATABASE_URL"], connect_args={"timeout": 30})
+
+
+@event.listens_for(engine, "connect")
+def pragmas(dbapi_connection, _record):
+    # the generated service's settings for SQLite (store.py)
+    dbapi_connection.execute("PRAGMA journal_mode=WAL")
+    dbapi_connection.execute("PRAGMA synchronous=NORMAL")
+
+
+rows = Table(
+    "bare_tasks",
+    MetaData(),
+    Column("id", String(32), primary_key=True),
+    Column("input", Text),
+    Column("output", Text),
+    Column("created_at", DateTime(timezone=True)),
+)
+rows.metadata.create_all(engine)
 app = FastAPI()
 
 
@@ -74,9 +100,30 @@ class TaskIn(BaseModel):
     input: str
 
 
+def store(text: str) -> str:
+    task_id = secrets.token_hex(16)
+    with engine.begin() as connection:
+        connection.execute(
+            insert(rows),
+            {
+                "id": task_id,
+                "input": text,
+                "output": BODY["output"],
+                "created_at": datetime.now(UTC),
+            },
+        )
+    return task_id
+
+
 @app.post("/v1/tasks")
 async def create_task(task: TaskIn) -> dict:
-    return BODY
+    task_id = await asyncio.to_thread(store, task.input)
+    return {**BODY, "task_id": task_id}
+
+
+@app.post("/cached")
+async def cached(task: TaskIn) -> Response:
+    return Response(CACHED, media_type="application/json")
 """
 
 
@@ -298,15 +345,24 @@ class Server:
                 break
             time.sleep(0.1)
         self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        self.last_used = time.monotonic()
 
-    def post(self, body: dict[str, str]) -> tuple[float, int, bytes]:
+    def post(
+        self, body: dict[str, str], path: str = "/v1/tasks", token: str | None = None
+    ) -> tuple[float, int, bytes]:
         payload = json.dumps(body).encode()
+        headers = {"Content-Type": "application/json"}
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        if time.monotonic() - self.last_used > 4:
+            # uvicorn closes a keep-alive connection idle for 5 s (a busy machine pauses)
+            self.conn.close()
+            self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
         start = time.perf_counter()
-        self.conn.request(
-            "POST", "/v1/tasks", body=payload, headers={"Content-Type": "application/json"}
-        )
+        self.conn.request("POST", path, body=payload, headers=headers)
         response = self.conn.getresponse()
         data = response.read()
+        self.last_used = time.monotonic()
         return time.perf_counter() - start, response.status, data
 
     def stop(self) -> None:
@@ -353,6 +409,15 @@ def bench_service(requests: int, work: Path, venv_arg: Path | None) -> list[str]
         "APP_REVIEW_SAMPLE_RATE": "0",
         "APP_DATABASE_URL": f"sqlite:///{run_dir}/bench.db",
     }
+    created = subprocess.run(
+        [str(venv / "bin" / "bench-svc"), "token", "create", "--name", "bench", "--role", "client"],
+        cwd=run_dir,
+        env=app_env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    token = created.stdout.strip().splitlines()[-1]
     generated = Server(
         [str(venv / "bin" / "bench-svc"), "serve", "--log-level", "warning"],
         app_env,
@@ -361,26 +426,40 @@ def bench_service(requests: int, work: Path, venv_arg: Path | None) -> list[str]
     )
     answered = 0
     try:
-        _, status, body = generated.post({"input": "What is the refund window for shoes?"})
+        _, status, body = generated.post(
+            {"input": "What is the refund window for shoes?"}, token=token
+        )
         answered += 1
         if status != 200:
             raise SystemExit(f"generated service answered {status}: {body[:500]!r}")
         (run_dir / "bare.py").write_text(BARE_APP)
+        _, status, cached_body = generated.post(
+            {"input": "What is the refund window for shoes?"}, token=token
+        )
+        answered += 1
+        if status != 200 or json.loads(cached_body).get("cached") is not True:
+            raise SystemExit(f"no cache hit: {status} {cached_body[:500]!r}")
         bare = Server(
             [str(python), "-m", "uvicorn", "bare:app", "--log-level", "warning"],
-            {**env, "BARE_BODY": body.decode()},
+            {
+                **env,
+                "BARE_BODY": body.decode(),
+                "BARE_CACHED": cached_body.decode(),
+                "BARE_DATABASE_URL": f"sqlite:///{run_dir}/bench.db",
+            },
             run_dir,
             run_dir / "bare.log",
         )
         try:
-            samples: dict[str, list[float]] = {"miss": [], "hit": [], "bare": []}
+            kinds = ("miss", "hit", "bare_insert", "bare_cached")
+            samples: dict[str, list[float]] = {kind: [] for kind in kinds}
             warm = 30
             batches = 10
             per_batch = max(1, requests // batches)
             counter = 0
-            # The three kinds take turns in every order: a request that follows one to the
-            # same server is faster (its process is awake), so no kind may always go second.
-            orders = list(itertools.permutations(("miss", "hit", "bare")))
+            # The kinds take turns in every order: a request that follows one to the same
+            # server is faster (its process is awake), so no kind may always go second.
+            orders = list(itertools.permutations(kinds))
             previous = "What is the refund window for shoes?"  # answered: a cache hit now
             for batch in range(batches + 1):
                 count = warm if batch == 0 else per_batch
@@ -389,13 +468,19 @@ def bench_service(requests: int, work: Path, venv_arg: Path | None) -> list[str]
                     question = f"Can I return item {counter} after 30 days?"
                     times: dict[str, float] = {}
                     for kind in orders[counter % len(orders)]:
-                        server = bare if kind == "bare" else generated
-                        text = previous if kind == "hit" else question
-                        times[kind], status, answer = server.post({"input": text})
+                        if kind == "bare_insert":
+                            times[kind], status, answer = bare.post({"input": question})
+                        elif kind == "bare_cached":
+                            times[kind], status, answer = bare.post({"input": previous}, "/cached")
+                        else:
+                            text = previous if kind == "hit" else question
+                            times[kind], status, answer = generated.post(
+                                {"input": text}, token=token
+                            )
+                            answered += 1
                         assert status == 200, (kind, status, answer[:500])
                         if kind == "hit":
                             assert json.loads(answer)["cached"] is True, answer
-                    answered += 2
                     previous = question
                     if batch == 0:
                         continue
@@ -413,20 +498,27 @@ def bench_service(requests: int, work: Path, venv_arg: Path | None) -> list[str]
     p50 = {name: statistics.median(values) for name, values in samples.items()}
     p95 = {name: percentile(values, 0.95) for name, values in samples.items()}
     lines = [
-        f"service p50/p95 ms over {len(samples['bare'])} requests each: "
+        f"service p50/p95 ms over {len(samples['miss'])} requests each: "
         + ", ".join(f"{name} {p50[name] * 1000:.2f}/{p95[name] * 1000:.2f}" for name in samples)
         + f" (all {answered} answered tasks stored)",
         ratio_line(
-            "request path (fake provider, cache miss) vs bare FastAPI, p50",
+            "request path (fake provider, cache miss) vs bare FastAPI one-row insert, p50",
             p50["miss"] * 1000,
-            p50["bare"] * 1000,
+            p50["bare_insert"] * 1000,
             REQUEST_GOAL,
             "ms",
         ),
         ratio_line(
-            "cache hit vs bare FastAPI, p50",
+            "cache hit vs bare FastAPI returning the cached JSON, p50",
             p50["hit"] * 1000,
-            p50["bare"] * 1000,
+            p50["bare_cached"] * 1000,
+            CACHE_GOAL,
+            "ms",
+        ),
+        ratio_line(
+            "cache hit vs bare FastAPI one-row insert (a hit is a stored task too), p50",
+            p50["hit"] * 1000,
+            p50["bare_insert"] * 1000,
             CACHE_GOAL,
             "ms",
         ),

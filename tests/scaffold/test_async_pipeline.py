@@ -59,15 +59,21 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+TOKENS: dict[str, str] = {}
+"""The admin token of each started ``serve`` process, by base URL (``Processes.serve``)."""
+
+
 def http(
     base: str, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None
 ) -> tuple[int, Any]:
+    """A request as the test's admin (the token created for the process at ``base``)."""
     data = None if body is None else json.dumps(body).encode()
+    auth = {"Authorization": f"Bearer {TOKENS[base]}"} if base in TOKENS else {}
     request = urllib.request.Request(
         base + path,
         data=data,
         method=method,
-        headers={"Content-Type": "application/json", **(headers or {})},
+        headers={"Content-Type": "application/json", **auth, **(headers or {})},
     )
     try:
         with urllib.request.urlopen(request, timeout=30) as response:
@@ -134,11 +140,25 @@ class Processes:
     script: str
     run_dir: Path
     started: list[Process] = field(default_factory=list)
+    tokens: dict[str, str] = field(default_factory=dict)
 
     def serve(self, env: dict[str, str], name: str = "serve", port: int | None = None) -> Process:
         port = port or free_port()
         argv = [self.script, "serve", "--host", "127.0.0.1", "--port", str(port)]
+        TOKENS[f"http://127.0.0.1:{port}"] = self.admin_token(env)
         return self._start(argv, env, name, port)
+
+    def admin_token(self, env: dict[str, str]) -> str:
+        """An admin token in the database of ``env`` (created once per database with the
+        project's own ``token create``)."""
+        database = env["APP_DATABASE_URL"]
+        if database not in self.tokens:
+            created = self.run(
+                "token", "create", "--name", "test-admin", "--role", "admin", env=env
+            )
+            assert created.returncode == 0, created.stderr
+            self.tokens[database] = created.stdout.strip().splitlines()[-1]
+        return self.tokens[database]
 
     def worker(self, env: dict[str, str], name: str) -> Process:
         port = free_port()
@@ -345,7 +365,7 @@ def test_a_job_waiting_for_review_completes_after_a_restart(
         serve.base,
         ids,
         lambda seen: all(
-            has_detail(seen[i], f"review {v}")
+            has_detail(seen[i], f"review {v} by test-admin")
             for i, v in ((approved, "approved"), (edited, "edited"), (rejected, "rejected"))
         ),
         timeout=60,
@@ -676,7 +696,7 @@ def test_postgresql_unreachable_is_reported_and_loses_no_job(
         status, refused = http(serve.base, "POST", "/v1/tasks", {"input": project.text})
         assert status == 503, refused
         assert refused["error"] in ("database_unavailable", "jobs_unavailable"), refused
-        assert "not reachable" in refused["message"]
+        assert "not reachable" in refused["detail"]
         assert time.monotonic() - started < 20
     finally:
         database.restore()

@@ -71,20 +71,24 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def call(base: str, method: str, path: str, body: Any = None) -> Any:
+def call(base: str, method: str, path: str, body: Any = None, token: str | None = None) -> Any:
+    headers = {"Content-Type": "application/json"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
     request = urllib.request.Request(
         base + path,
         data=None if body is None else json.dumps(body).encode(),
         method=method,
-        headers={"Content-Type": "application/json"},
+        headers=headers,
     )
     with urllib.request.urlopen(request, timeout=30) as response:
         return json.loads(response.read())
 
 
 @pytest.fixture
-def service(installed: tuple[Path, Path], tmp_path: Path) -> Iterator[str]:
-    """The generated service running for real (`serve`), every output sampled for review."""
+def service(installed: tuple[Path, Path], tmp_path: Path) -> Iterator[tuple[str, str]]:
+    """The generated service running for real (`serve`), every output sampled for review,
+    and an admin token made with the project's own `token create`."""
     _, script = installed
     port = free_port()
     env = {
@@ -94,6 +98,12 @@ def service(installed: tuple[Path, Path], tmp_path: Path) -> Iterator[str]:
         "APP_FAKE_CONFIDENCE": "1.0",
         "APP_REVIEW_SAMPLE_RATE": "1.0",
     }
+    made = subprocess.run(
+        [str(script), "token", "create", "--name", "test-admin", "--role", "admin"],
+        cwd=tmp_path, env=clean_env(env), capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert made.returncode == 0, explain(made)
+    token = made.stdout.strip().splitlines()[-1]
     log = (tmp_path / "serve.log").open("ab")
     proc = subprocess.Popen(
         [str(script), "serve", "--port", str(port)],
@@ -111,7 +121,7 @@ def service(installed: tuple[Path, Path], tmp_path: Path) -> Iterator[str]:
             except OSError:
                 assert time.monotonic() < deadline, (tmp_path / "serve.log").read_text()
                 time.sleep(0.1)
-        yield base
+        yield base, token
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGTERM)
@@ -121,25 +131,28 @@ def service(installed: tuple[Path, Path], tmp_path: Path) -> Iterator[str]:
 
 @pytest.mark.slow
 def test_the_running_services_quality_estimate_is_pulled(
-    installed: tuple[Path, Path], service: str, tmp_path: Path, cli: Any
+    installed: tuple[Path, Path], service: tuple[str, str], tmp_path: Path, cli: Any
 ) -> None:
     project, _ = installed
+    base, token = service
     first = (project / "evals" / "golden.jsonl").read_text(encoding="utf-8").splitlines()[0]
     text = json.loads(first)["input"]
     for n in range(5):
-        call(service, "POST", "/v1/tasks", {"input": f"{text} (case {n})"})
-    reviews = call(service, "GET", "/v1/reviews")
+        call(base, "POST", "/v1/tasks", {"input": f"{text} (case {n})"}, token)
+    reviews = call(base, "GET", "/v1/reviews", token=token)
     assert len(reviews) == 5
     for review, action in zip(reviews, ["approve"] * 4 + ["reject"], strict=True):
-        call(service, "POST", f"/v1/reviews/{review['review_id']}", {"action": action})
+        call(base, "POST", f"/v1/reviews/{review['review_id']}", {"action": action}, token)
 
     assessment = copy_assessment(project, tmp_path)
-    result = cli("evidence", "pull", assessment, service, "--token", "reviewer-token")
+    unauthorised = cli("evidence", "pull", assessment, base, "--token", "not-a-token")
+    assert unauthorised.exit_code != 0
+    result = cli("evidence", "pull", assessment, base, "--token", token)
     assert result.exit_code == 0, result.output
     [entry] = yaml.safe_load(assessment.read_text(encoding="utf-8"))["evidence"]
     assert entry["kind"] == "service-quality"
     assert (entry["n"], entry["errors"], entry["error_rate"]) == (5, 1, 0.2)
-    assert entry["path"] == f"{service}/v1/quality"
+    assert entry["path"] == f"{base}/v1/quality"
     assert "verdict" in result.stdout
 
 

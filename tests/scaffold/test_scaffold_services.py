@@ -64,14 +64,20 @@ def free_port() -> int:
 
 
 def request(
-    base: str, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None
+    base: str,
+    method: str,
+    path: str,
+    body: Any = None,
+    headers: dict[str, str] | None = None,
+    token: str | None = None,
 ) -> tuple[int, Any]:
     data = None if body is None else json.dumps(body).encode()
+    auth = {"Authorization": f"Bearer {token}"} if token else {}
     req = urllib.request.Request(
         base + path,
         data=data,
         method=method,
-        headers={"Content-Type": "application/json", **(headers or {})},
+        headers={"Content-Type": "application/json", **auth, **(headers or {})},
     )
     try:
         with urllib.request.urlopen(req, timeout=10) as response:
@@ -161,12 +167,12 @@ def isolation(project_venv: ProjectVenv) -> Iterator[dict[str, str]]:
     inspect(project_venv, "drop", names)
 
 
-def wait_final(base: str, task: dict[str, Any]) -> dict[str, Any]:
+def wait_final(base: str, task: dict[str, Any], token: str) -> dict[str, Any]:
     """The task once it left ``queued``/``running`` (immediately without the async pattern)."""
     deadline = time.monotonic() + 30
     while task["status"] in ("queued", "running") and time.monotonic() < deadline:
         time.sleep(0.1)
-        _, task = request(base, "GET", f"/v1/tasks/{task['task_id']}")
+        _, task = request(base, "GET", f"/v1/tasks/{task['task_id']}", token=token)
     return task
 
 
@@ -191,19 +197,31 @@ def test_the_full_set_service_runs_on_postgresql_and_redis(
     text = json.loads((project / "evals/golden.jsonl").read_text().splitlines()[0])["input"]
     run_dir = tmp_path / "run"
     run_dir.mkdir()
+    created = subprocess.run(
+        [str(project_venv.bin(slug)), "token", "create", "--name", "ops", "--role", "client"],
+        cwd=run_dir,
+        env=clean_env(env),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert created.returncode == 0, explain(created)
+    token = created.stdout.strip().splitlines()[-1]
     server = Server(project_venv, slug, env, run_dir / "serve.log")
     try:
         # the full set includes the async pipeline: its jobs database is checked too
         assert server.health["checks"] == {"database": "ok", "jobs": "ok", "cache": "ok"}, (
             server.health
         )
-        status, first = request(server.base, "POST", "/v1/tasks", {"input": text})
+        status, refused = request(server.base, "POST", "/v1/tasks", {"input": text})
+        assert status == 401, refused
+        status, first = request(server.base, "POST", "/v1/tasks", {"input": text}, token=token)
         assert status in (200, 202), first
-        first = wait_final(server.base, first)
+        first = wait_final(server.base, first, token)
         assert first["status"] == "delivered", first
         assert first["cached"] is False
-        _, second = request(server.base, "POST", "/v1/tasks", {"input": text})
-        second = wait_final(server.base, second)
+        _, second = request(server.base, "POST", "/v1/tasks", {"input": text}, token=token)
+        second = wait_final(server.base, second, token)
         assert second["status"] == "delivered" and second["cached"] is True, second
         assert second["output"] == first["output"]
     finally:
@@ -215,7 +233,7 @@ def test_the_full_set_service_runs_on_postgresql_and_redis(
     # a restart on the same database still knows the task
     server = Server(project_venv, slug, env, run_dir / "serve-2.log")
     try:
-        _, again = request(server.base, "GET", f"/v1/tasks/{first['task_id']}")
+        _, again = request(server.base, "GET", f"/v1/tasks/{first['task_id']}", token=token)
         assert again["status"] == "delivered" and again["output"] == first["output"], again
     finally:
         server.stop()

@@ -1,6 +1,7 @@
 """Shared fixtures: every test builds the real app on its own SQLite file and memory cache."""
 
 import os
+import re
 {%- if cookiecutter.async_pipeline %}
 import time
 {%- endif %}
@@ -14,6 +15,7 @@ from httpx import Response
 {%- endif %}
 
 from {{ cookiecutter.package_name }}.app import create_app
+from {{ cookiecutter.package_name }}.auth import create_token
 from {{ cookiecutter.package_name }}.providers import FakeProvider, LLMRequest
 from {{ cookiecutter.package_name }}.settings import Settings
 
@@ -79,6 +81,7 @@ def make_settings(tmp_path: Path, **overrides) -> Settings:
         "fake_confidence": 1.0,
         "review_sample_rate": 0.0,
         "review_all": False,
+        "allowed_hosts": "testserver,localhost",
 {%- if cookiecutter.async_pipeline %}
         "dbos_database_url": f"sqlite:///{tmp_path}/jobs.db",
         "queue_poll_seconds": 0.05,
@@ -90,15 +93,23 @@ def make_settings(tmp_path: Path, **overrides) -> Settings:
 
 @pytest.fixture
 def make_client(tmp_path: Path) -> Iterator[Callable[..., TestClient]]:
-    """Start the app with settings overrides; ``client.provider`` counts model calls."""
+    """Start the app with settings overrides; ``client.provider`` counts model calls.
+
+    The client sends the bearer token of a new token with ``role`` (``admin`` by default;
+    None: no token) named ``test-<role>``.
+    """
     started: list[TestClient] = []
 
-    def start(**overrides) -> TestClient:
+    def start(*, role: str | None = "admin", **overrides) -> TestClient:
         settings = make_settings(tmp_path, **overrides)
         provider = CountingProvider(settings)
         client = {{ "JobClient" if cookiecutter.async_pipeline else "TestClient" }}(create_app(settings, provider=provider))
         client.__enter__()
         client.provider = provider  # type: ignore[attr-defined]
+        client.settings = settings  # type: ignore[attr-defined]
+        if role is not None:
+            token = create_token(settings, f"test-{role}", role)
+            client.headers["Authorization"] = f"Bearer {token}"
         started.append(client)
         return client
 
@@ -110,6 +121,27 @@ def make_client(tmp_path: Path) -> Iterator[Callable[..., TestClient]]:
 @pytest.fixture
 def client(make_client: Callable[..., TestClient]) -> TestClient:
     return make_client()
+
+
+def task_of(response) -> dict:
+    """The task in an answer to ``POST /v1/tasks``: the body, or the ``task`` of a 502/504
+    problem (a failed model call in the synchronous mode)."""
+    body = response.json()
+    if response.status_code in (502, 504):
+        assert response.headers["content-type"] == "application/problem+json"
+        return body["task"]
+    return body
+
+
+def sign_in(client: TestClient, name: str = "Rita", role: str = "reviewer") -> str:
+    """Sign ``client`` in to the review page with a new token; returns the CSRF token."""
+    token = create_token(client.settings, name, role)  # type: ignore[attr-defined]
+    response = client.post("/review/login", data={"token": token}, follow_redirects=False)
+    assert response.status_code == 303, response.text
+    page = client.get("/review")
+    found = re.search(r'name="csrf" value="([^"]+)"', page.text)
+    assert found, page.text
+    return found.group(1)
 
 
 def golden_input() -> str:

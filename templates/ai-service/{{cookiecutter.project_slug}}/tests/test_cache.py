@@ -3,6 +3,8 @@
 from {{ cookiecutter.package_name }}.cache import canonical_key
 from {{ cookiecutter.package_name }}.metrics import PREFIX
 
+from .conftest import task_of
+
 
 def test_a_repeated_input_is_served_from_the_cache(client, text: str) -> None:
     first = client.post("/v1/tasks", json={"input": text}).json()
@@ -84,7 +86,7 @@ def test_a_rejected_sample_is_evicted_from_the_cache(make_client, text: str) -> 
 def test_a_failed_task_is_not_cached(client, text: str) -> None:
     failing = text + " [fake:error]"
     client.post("/v1/tasks", json={"input": failing})
-    again = client.post("/v1/tasks", json={"input": failing}).json()
+    again = task_of(client.post("/v1/tasks", json={"input": failing}))
 
     assert (again["status"], again["cached"]) == ("failed", False)
 

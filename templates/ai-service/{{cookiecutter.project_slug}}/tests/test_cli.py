@@ -31,6 +31,16 @@ def test_help_lists_the_commands() -> None:
 def test_serve_answers_requests(tmp_path: Path, text: str) -> None:
     port = free_port()
     env = {**os.environ, "APP_DATABASE_URL": f"sqlite:///{tmp_path}/served.db"}
+    created = subprocess.run(
+        [SCRIPT, "token", "create", "--name", "cli-test", "--role", "client"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert created.returncode == 0, created.stderr
+    token = created.stdout.strip().splitlines()[-1]
     server = subprocess.Popen(
         [SCRIPT, "serve", "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
         cwd=tmp_path,
@@ -51,7 +61,15 @@ def test_serve_answers_requests(tmp_path: Path, text: str) -> None:
             assert time.monotonic() < deadline, "the server did not start within 30 s"
             time.sleep(0.1)
 
-        response = httpx.post(f"{base}/v1/tasks", json={"input": text}, timeout=10)
+        refused = httpx.post(f"{base}/v1/tasks", json={"input": text}, timeout=10)
+        response = httpx.post(
+            f"{base}/v1/tasks",
+            json={"input": text},
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=10,
+        )
+
+        assert refused.status_code == 401
 
         assert response.status_code == {{ 202 if cookiecutter.async_pipeline else 200 }}
         assert response.json()["status"] in ({{ '"queued",' if cookiecutter.async_pipeline else '"delivered", "needs_review"' }})

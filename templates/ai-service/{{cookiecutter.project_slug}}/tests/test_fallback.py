@@ -1,6 +1,7 @@
 """Fallback to a human: outputs below the confidence threshold are held for review."""
 
 import asyncio
+import logging
 
 import pytest
 
@@ -118,3 +119,39 @@ def test_self_consistency_draws_extra_samples_from_the_provider(make_client, tex
 
     assert task["confidence"] == pytest.approx(1.0)  # the fake provider always agrees
     assert client.provider.calls == 1 + 3
+
+
+def test_auto_never_falls_back_to_self_consistency(make_client, text: str) -> None:
+    """A provider that states no confidence and returns no logprobs: one call, and the
+    output goes to review instead of costing extra samples."""
+    client = make_client(confidence_method="auto")
+    original = client.provider.complete  # type: ignore[attr-defined]
+
+    async def without_confidence(request):
+        completion = await original(request)
+        return type(completion)(completion.text)
+
+    client.provider.complete = without_confidence  # type: ignore[attr-defined]
+
+    task = client.post("/v1/tasks", json={"input": text}).json()
+
+    assert task["status"] == "needs_review"
+    assert client.provider.calls == 1  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("method", "extra"), [("auto", 0), ("provider", 0), ("self_consistency", 4)]
+)
+def test_the_estimator_is_logged_and_exported_at_start_up(
+    make_client, caplog, method: str, extra: int
+) -> None:
+    with caplog.at_level(logging.INFO):
+        client = make_client(confidence_method=method, self_consistency_samples=4)
+
+    assert any(
+        record.getMessage().startswith(f"confidence estimator: {method}")
+        for record in caplog.records
+    )
+    metrics = client.get("/metrics").text
+    assert "_confidence_estimator" + '{method="' + method + '"} 1.0' in metrics
+    assert f"_confidence_extra_calls_per_task {float(extra)}" in metrics

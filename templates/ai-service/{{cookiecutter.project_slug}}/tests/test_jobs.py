@@ -93,7 +93,7 @@ def test_a_job_waiting_for_review_resumes_after_a_restart(make_client, text: str
 
     assert decided.status_code == 200
     assert decided.json()["task"]["status"] == "delivered"
-    task = wait_for_history(second, task_id, "review approved")
+    task = wait_for_history(second, task_id, "review approved by test-admin")
     assert task["status"] == "delivered"
     assert task["output"] == review["output"]
     assert [e["status"] for e in task["history"]] == [
@@ -118,8 +118,8 @@ def test_an_edit_and_a_reject_reach_the_waiting_jobs(make_client, text: str) -> 
     )
     client.post(f"/v1/reviews/{reviews[rejected_id]['review_id']}", json={"action": "reject"})
 
-    edited = wait_for_history(client, edited_id, "review edited")
-    rejected = wait_for_history(client, rejected_id, "review rejected")
+    edited = wait_for_history(client, edited_id, "review edited by test-admin")
+    rejected = wait_for_history(client, rejected_id, "review rejected by test-admin")
     assert (edited["status"], edited["output"]) == ("delivered", "A corrected answer.")
     assert rejected["status"] == "rejected"
     assert "output" not in rejected

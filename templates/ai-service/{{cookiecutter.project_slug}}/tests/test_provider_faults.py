@@ -17,6 +17,7 @@ from fastapi.testclient import TestClient
 
 from {{ cookiecutter.package_name }} import providers, task
 from {{ cookiecutter.package_name }}.app import create_app
+from {{ cookiecutter.package_name }}.auth import create_token
 from {{ cookiecutter.package_name }}.errors import ProviderError, ProviderFailed
 from {{ cookiecutter.package_name }}.providers import (
     Completion,
@@ -25,7 +26,7 @@ from {{ cookiecutter.package_name }}.providers import (
     complete_with_retries,
 )
 
-from .conftest import {% if cookiecutter.async_pipeline %}JobClient, {% endif %}make_settings
+from .conftest import {% if cookiecutter.async_pipeline %}JobClient, {% endif %}make_settings, task_of
 
 
 @pytest.mark.parametrize(
@@ -35,9 +36,15 @@ from .conftest import {% if cookiecutter.async_pipeline %}JobClient, {% endif %}
 def test_a_fault_on_every_attempt_fails_the_task(make_client, text: str, marker, kind) -> None:
     client = make_client(llm_max_attempts=3, llm_timeout_seconds=0.05)
 
-    task = client.post("/v1/tasks", json={"input": f"{text} {marker}"}).json()
+    response = client.post("/v1/tasks", json={"input": f"{text} {marker}"})
+    task = task_of(response)
 
     assert task["status"] == "failed"
+{%- if not cookiecutter.async_pipeline %}
+    assert response.status_code == (504 if kind == "timeout" else 502)
+    expected = "provider_timeout" if kind == "timeout" else "provider_failed"
+    assert response.json()["error"] == expected
+{%- endif %}
     assert "output" not in task
     assert "after 3 attempt(s)" in task["error"]
     assert client.provider.calls == 3
@@ -100,9 +107,23 @@ class ScriptedServer:
     def __init__(self) -> None:
         self.replies: list[tuple[int, object, float]] = []
         self.requests: list[dict] = []
+        self.arrived = threading.Condition()
 
     def reply(self, status: int, body: object, delay: float = 0.0) -> None:
         self.replies.append((status, body, delay))
+
+    def received(self, request: dict) -> None:
+        with self.arrived:
+            self.requests.append(request)
+            self.arrived.notify_all()
+
+    def wait_for_requests(self, count: int, timeout: float = 30.0) -> int:
+        """The number of requests received, once it reaches ``count`` (or the timeout
+        passed): a client that gave up on a slow reply may be faster than the server's
+        thread noting the request."""
+        with self.arrived:
+            self.arrived.wait_for(lambda: len(self.requests) >= count, timeout=timeout)
+            return len(self.requests)
 
 
 def chat_completion(content: str | None, logprobs: list[float] | None = None) -> dict:
@@ -134,7 +155,7 @@ def server() -> Iterator[tuple[ScriptedServer, str]]:
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
             length = int(self.headers.get("content-length", 0))
-            script.requests.append(json.loads(self.rfile.read(length) or b"{}"))
+            script.received(json.loads(self.rfile.read(length) or b"{}"))
             status, body, delay = script.replies.pop(0) if script.replies else (500, {}, 0)
             if delay:
                 threading.Event().wait(delay)
@@ -161,13 +182,18 @@ def server() -> Iterator[tuple[ScriptedServer, str]]:
 
 
 def openai_settings(tmp_path, base_url: str, **overrides):
+    values = {
+        # make_settings' 0.2 s is for the fake provider; a busy machine answers HTTP slower
+        "llm_timeout_seconds": 10.0,
+        **overrides,
+    }
     return make_settings(
         tmp_path,
         llm_provider="openai",
         llm_base_url=base_url,
         llm_model="test-model",
         llm_api_key="test-key",
-        **overrides,
+        **values,
     )
 
 
@@ -244,16 +270,22 @@ def test_openai_timeouts_fail_after_retries(server, tmp_path, text: str) -> None
         call(openai_settings(tmp_path, url, llm_max_attempts=2, llm_timeout_seconds=0.1), text)
 
     assert failure.value.last_error.kind == "timeout"
-    assert len(script.requests) == 2
+    assert script.wait_for_requests(2) == 2
 
 
 def test_openai_unreachable_server_fails_the_task(tmp_path, text: str) -> None:
     settings = make_settings(
-        tmp_path, llm_provider="openai", llm_base_url="http://127.0.0.1:1/v1", llm_max_attempts=2
+        tmp_path,
+        llm_provider="openai",
+        llm_base_url="http://127.0.0.1:1/v1",
+        llm_max_attempts=2,
+        llm_timeout_seconds=10,  # a refused connection fails at once; a busy machine is slow
     )
 
     with {{ "JobClient" if cookiecutter.async_pipeline else "TestClient" }}(create_app(settings)) as client:
-        task = client.post("/v1/tasks", json={"input": text}).json()
+        token = create_token(settings, "test-client", "client")
+        client.headers["Authorization"] = f"Bearer {token}"
+        task = task_of(client.post("/v1/tasks", json={"input": text}))
 
     assert task["status"] == "failed"
     assert "cannot reach the server" in task["error"]

@@ -2,6 +2,8 @@
 
 from fastapi.testclient import TestClient
 
+from .conftest import sign_in
+
 MARKUP = "<script>alert(1)</script>"
 
 
@@ -12,6 +14,7 @@ def pending_review(client: TestClient, text: str) -> dict:
 
 def test_the_list_shows_pending_reviews(make_client, text: str) -> None:
     client = make_client(review_all=True)
+    sign_in(client)
     review = pending_review(client, text)
 
     page = client.get("/review")
@@ -24,11 +27,13 @@ def test_the_list_shows_pending_reviews(make_client, text: str) -> None:
 
 
 def test_an_empty_queue_says_so(client: TestClient) -> None:
+    sign_in(client)
     assert "Nothing to review." in client.get("/review").text
 
 
 def test_the_detail_shows_input_and_output_as_text(make_client, text: str) -> None:
     client = make_client(review_all=True)
+    sign_in(client)
     review = pending_review(client, f"{text} {MARKUP}")
 
     page = client.get(f"/review/{review['review_id']}")
@@ -42,10 +47,13 @@ def test_the_detail_shows_input_and_output_as_text(make_client, text: str) -> No
 
 def test_approve_by_form(make_client, text: str) -> None:
     client = make_client(review_all=True)
+    csrf = sign_in(client)
     review = pending_review(client, text)
 
     response = client.post(
-        f"/review/{review['review_id']}", data={"action": "approve"}, follow_redirects=False
+        f"/review/{review['review_id']}",
+        data={"csrf": csrf, "action": "approve"},
+        follow_redirects=False,
     )
 
     assert response.status_code == 303
@@ -56,9 +64,13 @@ def test_approve_by_form(make_client, text: str) -> None:
 
 def test_edit_by_form(make_client, text: str) -> None:
     client = make_client(review_all=True)
+    csrf = sign_in(client)
     review = pending_review(client, text)
 
-    client.post(f"/review/{review['review_id']}", data={"action": "edit", "output": "Fixed text"})
+    client.post(
+        f"/review/{review['review_id']}",
+        data={"csrf": csrf, "action": "edit", "output": "Fixed text"},
+    )
 
     task = client.get(f"/v1/tasks/{review['task_id']}").json()
     assert (task["status"], task["output"]) == ("delivered", "Fixed text")
@@ -66,29 +78,34 @@ def test_edit_by_form(make_client, text: str) -> None:
 
 def test_reject_by_form(make_client, text: str) -> None:
     client = make_client(review_all=True)
+    csrf = sign_in(client)
     review = pending_review(client, text)
 
-    client.post(f"/review/{review['review_id']}", data={"action": "reject"})
+    client.post(f"/review/{review['review_id']}", data={"csrf": csrf, "action": "reject"})
 
     assert client.get(f"/v1/tasks/{review['task_id']}").json()["status"] == "rejected"
 
 
 def test_an_empty_edit_shows_the_form_again_with_a_message(make_client, text: str) -> None:
     client = make_client(review_all=True)
+    csrf = sign_in(client)
     review = pending_review(client, text)
 
-    page = client.post(f"/review/{review['review_id']}", data={"action": "edit", "output": " "})
+    page = client.post(
+        f"/review/{review['review_id']}", data={"csrf": csrf, "action": "edit", "output": " "}
+    )
 
     assert page.status_code == 422
-    assert "An edit needs the corrected output." in page.text
+    assert "Not saved: an edit needs the corrected output." in page.text
 
 
 def test_a_decided_review_cannot_be_decided_again(make_client, text: str) -> None:
     client = make_client(review_all=True)
+    csrf = sign_in(client)
     review = pending_review(client, text)
-    client.post(f"/review/{review['review_id']}", data={"action": "approve"})
+    client.post(f"/review/{review['review_id']}", data={"csrf": csrf, "action": "approve"})
 
-    page = client.post(f"/review/{review['review_id']}", data={"action": "reject"})
+    page = client.post(f"/review/{review['review_id']}", data={"csrf": csrf, "action": "reject"})
 
     assert page.status_code == 409
     assert "already decided" in page.text
@@ -97,11 +114,12 @@ def test_a_decided_review_cannot_be_decided_again(make_client, text: str) -> Non
 
 def test_a_form_posted_from_another_site_is_refused(make_client, text: str) -> None:
     client = make_client(review_all=True)
+    csrf = sign_in(client)
     review = pending_review(client, text)
 
     response = client.post(
         f"/review/{review['review_id']}",
-        data={"action": "approve"},
+        data={"csrf": csrf, "action": "approve"},
         headers={"origin": "https://evil.example"},
     )
 
@@ -110,7 +128,100 @@ def test_a_form_posted_from_another_site_is_refused(make_client, text: str) -> N
 
 
 def test_an_unknown_review_page_is_404(client: TestClient) -> None:
+    sign_in(client)
     page = client.get("/review/unknown")
 
     assert page.status_code == 404
     assert "Review not found" in page.text
+
+
+def test_the_page_needs_a_signed_in_reviewer(make_client, text: str) -> None:
+    client = make_client(review_all=True)
+    review = pending_review(client, text)
+
+    for path in ("/review", f"/review/{review['review_id']}"):
+        response = client.get(path, follow_redirects=False)
+        assert response.status_code == 303
+        assert response.headers["location"] == "/review/login"
+    posted = client.post(
+        f"/review/{review['review_id']}", data={"action": "approve"}, follow_redirects=False
+    )
+    assert posted.status_code == 303
+    assert client.get(f"/v1/tasks/{review['task_id']}").json()["status"] == "needs_review"
+
+
+def test_a_client_token_cannot_sign_in(make_client) -> None:
+    from {{ cookiecutter.package_name }}.auth import create_token
+
+    client = make_client()
+    token = create_token(client.settings, "shop-frontend", "client")
+
+    page = client.post("/review/login", data={"token": token}, follow_redirects=False)
+
+    assert page.status_code == 401
+    assert "not a reviewer" in page.text
+    assert "review_session" not in page.headers.get("set-cookie", "")
+
+
+def test_the_session_cookie_is_http_only_and_same_site_strict(make_client) -> None:
+    from {{ cookiecutter.package_name }}.auth import create_token
+
+    client = make_client()
+    token = create_token(client.settings, "Rita", "reviewer")
+
+    response = client.post("/review/login", data={"token": token}, follow_redirects=False)
+
+    cookie = response.headers["set-cookie"].lower()
+    assert "httponly" in cookie and "samesite=strict" in cookie and "path=/review" in cookie
+    assert token not in cookie
+
+
+def test_a_form_without_the_csrf_token_is_refused(make_client, text: str) -> None:
+    client = make_client(review_all=True)
+    sign_in(client)
+    review = pending_review(client, text)
+
+    for csrf in ("", "forged"):
+        response = client.post(
+            f"/review/{review['review_id']}", data={"csrf": csrf, "action": "approve"}
+        )
+        assert response.status_code == 403
+        assert "CSRF" in response.text
+    assert client.get(f"/v1/tasks/{review['task_id']}").json()["status"] == "needs_review"
+
+
+def test_an_unlisted_host_is_refused_even_when_origin_matches_it(make_client, text: str) -> None:
+    """DNS rebinding: the attacker's name resolves to this server, so Host and Origin agree."""
+    client = make_client(review_all=True)
+    csrf = sign_in(client)
+    review = pending_review(client, text)
+    rebound = {"host": "evil.example", "origin": "http://evil.example"}
+
+    page = client.get("/review", headers=rebound)
+    posted = client.post(
+        f"/review/{review['review_id']}", data={"csrf": csrf, "action": "approve"}, headers=rebound
+    )
+
+    assert page.status_code == 400 and "APP_ALLOWED_HOSTS" in page.text
+    assert posted.status_code == 400
+    assert client.get(f"/v1/tasks/{review['task_id']}").json()["status"] == "needs_review"
+
+
+def test_the_decision_names_the_reviewer(make_client, text: str) -> None:
+    client = make_client(review_all=True)
+    csrf = sign_in(client, name="Rita Reviewer")
+    review = pending_review(client, text)
+
+    client.post(f"/review/{review['review_id']}", data={"csrf": csrf, "action": "approve"})
+
+    [decided] = client.get("/v1/reviews?status=approved").json()
+    assert decided["decided_by"] == "Rita Reviewer"
+
+
+def test_signing_out_ends_the_session(make_client) -> None:
+    client = make_client()
+    csrf = sign_in(client)
+
+    client.post("/review/logout", data={"csrf": csrf})
+
+    assert client.get("/review", follow_redirects=False).status_code == 303

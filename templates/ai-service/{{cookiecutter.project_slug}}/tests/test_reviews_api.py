@@ -1,6 +1,27 @@
 """The review queue over the JSON API: policy reviews, the random sample, and decisions."""
 
+import pytest
 from fastapi.testclient import TestClient
+
+from {{ cookiecutter.package_name }} import task as task_kind
+from {{ cookiecutter.package_name }}.errors import MalformedOutput
+
+INVALID_OUTPUTS = [
+    "Banana!! not a label",  # a classifier's label
+    "def oops(:",  # code
+    "{not json",  # extraction, agentic workflow
+    "<p>no speak element</p>",  # voice (SSML)
+]
+"""Outputs that some task kinds' output check refuses."""
+
+
+def refused_by_the_output_check() -> str:
+    for output in INVALID_OUTPUTS:
+        try:
+            task_kind.parse_output(output)
+        except MalformedOutput:
+            return output
+    pytest.skip("this task kind accepts any non-empty text as an output")
 
 
 def queue_one(client: TestClient, text: str) -> tuple[dict, dict]:
@@ -39,18 +60,31 @@ def test_approve_delivers_the_model_output(make_client, text: str) -> None:
     assert client.get("/v1/reviews").json() == []
 
 
+def a_valid_correction(text: str) -> str:
+    """An output this task kind's check accepts: a plain sentence where any text will do,
+    else the fake provider's kind of answer."""
+    try:
+        task_kind.parse_output("Corrected.")
+    except MalformedOutput:
+        return task_kind.fake_output(text)
+    return "Corrected."
+
+
 def test_edit_delivers_the_reviewers_output(make_client, text: str) -> None:
     client = make_client(review_all=True)
     task, review = queue_one(client, text)
+    corrected = a_valid_correction(text)
+    delivered = task_kind.parse_output(corrected)  # as the check normalises it
 
     response = client.post(
-        f"/v1/reviews/{review['review_id']}", json={"action": "edit", "output": "Corrected."}
+        f"/v1/reviews/{review['review_id']}", json={"action": "edit", "output": corrected}
     )
 
     assert response.status_code == 200
-    assert response.json()["task"]["output"] == "Corrected."
+    assert response.json()["task"]["output"] == delivered
+    assert response.json()["decided_by"] == "test-admin"
     final = client.get(f"/v1/tasks/{task['task_id']}").json()
-    assert (final["status"], final["output"]) == ("delivered", "Corrected.")
+    assert (final["status"], final["output"]) == ("delivered", delivered)
 
 
 def test_an_edit_without_output_is_refused(make_client, text: str) -> None:
@@ -85,6 +119,56 @@ def test_a_review_is_decided_once(make_client, text: str) -> None:
     assert again.status_code == 409
     decided = client.get("/v1/reviews", params={"status": "approved"}).json()
     assert [item["review_id"] for item in decided] == [review["review_id"]]
+
+
+def test_an_edit_that_fails_the_output_check_is_422_and_never_delivered(
+    make_client, text: str
+) -> None:
+    invalid = refused_by_the_output_check()
+    client = make_client(review_all=True)
+    task, review = queue_one(client, text)
+
+    response = client.post(
+        f"/v1/reviews/{review['review_id']}", json={"action": "edit", "output": invalid}
+    )
+
+    assert response.status_code == 422
+    assert "not a valid output for this task" in response.json()["detail"]
+    assert client.get(f"/v1/tasks/{task['task_id']}").json()["status"] == "needs_review"
+    calls = client.provider.calls
+    again = client.post("/v1/tasks", json={"input": text}).json()
+    assert again.get("cached") is not True
+    assert client.provider.calls > calls
+
+
+def test_an_edit_longer_than_the_limit_is_422(make_client, text: str) -> None:
+    client = make_client(review_all=True, max_output_chars=50)
+    task, review = queue_one(client, text)
+
+    response = client.post(
+        f"/v1/reviews/{review['review_id']}", json={"action": "edit", "output": "x" * 51}
+    )
+
+    assert response.status_code == 422
+    assert client.get(f"/v1/tasks/{task['task_id']}").json()["status"] == "needs_review"
+
+
+def test_approve_or_reject_with_an_output_is_422(make_client, text: str) -> None:
+    client = make_client(review_all=True)
+    task, review = queue_one(client, text)
+
+    for action in ("approve", "reject"):
+        response = client.post(
+            f"/v1/reviews/{review['review_id']}", json={"action": action, "output": "Other."}
+        )
+        assert response.status_code == 422, action
+    assert client.get(f"/v1/tasks/{task['task_id']}").json()["status"] == "needs_review"
+
+
+def test_an_edit_of_an_unknown_review_is_404(client: TestClient) -> None:
+    response = client.post("/v1/reviews/nope", json={"action": "edit", "output": "Corrected."})
+
+    assert response.status_code == 404
 
 
 def test_unknown_review_and_unknown_action(client: TestClient) -> None:

@@ -22,6 +22,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from {{ cookiecutter.package_name }}.app import create_app
+from {{ cookiecutter.package_name }}.auth import create_token
 
 from .conftest import CountingProvider, {% if cookiecutter.async_pipeline %}JobClient, {% endif %}make_settings
 
@@ -101,6 +102,8 @@ def start(tmp_path, overrides: dict, **more) -> TestClient:
     client = {{ "JobClient" if cookiecutter.async_pipeline else "TestClient" }}(create_app(settings, provider=provider))
     client.__enter__()
     client.provider = provider  # type: ignore[attr-defined]
+    token = create_token(settings, "test-admin", "admin")
+    client.headers["Authorization"] = f"Bearer {token}"
     return client
 
 
@@ -122,6 +125,34 @@ def test_the_full_flow_on_postgresql(tmp_path, isolation: dict, text: str) -> No
         assert final["output"] == review["output"]
     finally:
         client.__exit__(None, None, None)
+
+
+def test_the_migrations_build_exactly_the_models_on_postgresql(tmp_path, isolation: dict) -> None:
+    from {{ cookiecutter.package_name }}.store import make_engine, upgrade_database
+
+    from .test_migrations import differences
+
+    settings = make_settings(tmp_path, **isolation)
+    engine = make_engine(settings)
+    try:
+        upgrade_database(engine, settings)
+        upgrade_database(engine, settings)  # a second run changes nothing
+        assert differences(engine) == []
+    finally:
+        engine.dispose()
+
+
+def test_a_nul_byte_is_a_422_not_a_database_outage(tmp_path, isolation: dict) -> None:
+    client = start(tmp_path, isolation)
+    try:
+        response = client.post("/v1/tasks", json={"input": "before\x00after"})
+        read = client.get("/v1/tasks/abc%00def")
+    finally:
+        client.__exit__(None, None, None)
+
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    assert read.status_code == 422
 
 
 def test_tasks_survive_a_restart_on_postgresql(tmp_path, isolation: dict, text: str) -> None:

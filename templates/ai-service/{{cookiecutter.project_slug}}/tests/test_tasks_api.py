@@ -2,6 +2,8 @@
 
 from fastapi.testclient import TestClient
 
+from .conftest import task_of
+
 
 def test_a_task_is_answered_with_its_final_state(client: TestClient, text: str) -> None:
     response = client.post("/v1/tasks", json={"input": text})
@@ -35,7 +37,7 @@ def test_every_answer_has_the_documented_shape(make_client, text: str) -> None:
     client = make_client(review_sample_rate=1.0)
     answers = [
         client.post("/v1/tasks", json={"input": text}).json(),
-        client.post("/v1/tasks", json={"input": text + " [fake:error]"}).json(),
+        task_of(client.post("/v1/tasks", json={"input": text + " [fake:error]"})),
     ]
     client.__exit__(None, None, None)  # one service at a time (one job runtime per process)
     held = make_client(review_all=True)
@@ -83,7 +85,7 @@ def test_an_overlong_idempotency_key_is_a_clear_422(client: TestClient, text: st
     )
 
     assert response.status_code == 422
-    assert response.json()["message"].startswith("header.idempotency-key:")
+    assert response.json()["detail"].startswith("header.idempotency-key:")
     assert client.provider.calls == 0
 
 
@@ -100,7 +102,7 @@ def test_answered_tasks_are_stored_and_outlive_a_restart(make_client, text: str)
     answered = [
         first.post("/v1/tasks", json={"input": text}).json(),
         first.post("/v1/tasks", json={"input": text}).json(),  # a cache hit, when cached
-        first.post("/v1/tasks", json={"input": text + " [fake:error]"}).json(),
+        task_of(first.post("/v1/tasks", json={"input": text + " [fake:error]"})),
     ]
     first.__exit__(None, None, None)  # a clean shutdown: nothing may be left unwritten
 
@@ -130,7 +132,7 @@ def test_malformed_json_is_a_clear_422(client: TestClient) -> None:
     )
 
     assert response.status_code == 422
-    assert "JSON" in response.json()["message"]
+    assert "JSON" in response.json()["detail"]
 
 
 def test_a_missing_input_field_is_named(client: TestClient) -> None:
@@ -138,14 +140,14 @@ def test_a_missing_input_field_is_named(client: TestClient) -> None:
 
     assert response.status_code == 422
     assert response.json()["error"] == "invalid_request"
-    assert "input" in response.json()["message"]
+    assert "input" in response.json()["detail"]
 
 
 def test_a_non_string_input_is_refused(client: TestClient) -> None:
     response = client.post("/v1/tasks", json={"input": 42})
 
     assert response.status_code == 422
-    assert response.json()["message"].startswith("body.input")
+    assert response.json()["detail"].startswith("body.input")
 
 
 def test_an_empty_input_is_refused(client: TestClient) -> None:
@@ -171,7 +173,7 @@ def test_an_oversized_body_is_413_before_parsing(make_client) -> None:
     response = client.post("/v1/tasks", json={"input": "x" * 5000})
 
     assert response.status_code == 413
-    assert "APP_MAX_BODY_BYTES" in response.json()["message"]
+    assert "APP_MAX_BODY_BYTES" in response.json()["detail"]
 
 
 def test_an_oversized_chunked_body_is_413(make_client) -> None:

@@ -18,33 +18,41 @@ import random
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Literal
+from typing import Annotated, Literal
 
-from fastapi import FastAPI, HTTPException, Query, Request
+from fastapi import Depends, FastAPI, HTTPException, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.exc import DBAPIError, OperationalError
 from starlette.types import Scope
 
-from . import USE_CASE, {% if cookiecutter.async_pipeline %}jobs, {% endif %}review_page
+from . import USE_CASE, {% if cookiecutter.async_pipeline %}jobs, {% endif %}problems, review_page
+from .auth import Principal, warn_if_off
+{%- if not cookiecutter.async_pipeline %}
+from .errors import ProviderFailed
+{%- endif %}
 from .limits import BodySizeLimit
 from .monitoring import quality_report
 from .providers import Provider
 from .reviews import InvalidDecision
 from .schemas import (
-    ReviewDecisionIn,
     ReviewDecisionOut,
     ReviewOut,
 {%- if cookiecutter.async_pipeline %}
     TaskEventOut,
 {%- endif %}
-    TaskIn,
     TaskOut,
+    decision_model,
     review_out,
+    task_in_model,
 {%- if not cookiecutter.async_pipeline %}
     task_json,
 {%- endif %}
     task_out,
+{%- if not cookiecutter.async_pipeline %}
+    task_view,
+{%- endif %}
 )
 from .services import Services, check_health, open_services
 from .settings import Settings
@@ -54,6 +62,8 @@ log = logging.getLogger(__name__)
 
 TASKS_PATH = "/v1/tasks"
 IDEMPOTENCY_KEY_MAX_CHARS = 200
+Identifier = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
+"""A task or review id in a path (ids are 32 hex digits; anything else is simply unknown)."""
 IDEMPOTENCY_KEY_PARAMETER = {
     "name": "Idempotency-Key",
     "in": "header",
@@ -76,7 +86,6 @@ def idempotency_key_of(request: Request) -> str | None:
                     "type": "string_too_long",
                     "loc": ("header", "idempotency-key"),
                     "msg": message,
-                    "input": key,
                     "ctx": {"max_length": IDEMPOTENCY_KEY_MAX_CHARS},
                 }
             ]
@@ -85,8 +94,17 @@ def idempotency_key_of(request: Request) -> str | None:
 {%- if not cookiecutter.async_pipeline %}
 
 
-def task_response(task: TaskRecord) -> Response:
-    """The task as the ``TaskOut`` JSON, encoded directly (the busiest response)."""
+def task_response(task: TaskRecord, failure: ProviderFailed | None = None) -> Response:
+    """The task as the ``TaskOut`` JSON, encoded directly (the busiest response). A task
+    whose model call failed is a 502 (504 when the last attempt timed out) in the problem
+    shape, with the task under ``task``."""
+    if task.status == "failed":
+        timed_out = failure is not None and failure.last_error.kind == "timeout"
+        return problems.problem(
+            504 if timed_out else 502,
+            task.error or "the model provider failed",
+            task=task_view(task),
+        )
     return Response(task_json(task), media_type="application/json")
 {%- endif %}
 
@@ -99,9 +117,30 @@ def create_app(
 ) -> FastAPI:
     """Build the app. ``provider`` and ``rng`` replace the configured ones (for tests)."""
     settings = settings or Settings()
+    TaskIn = task_in_model(settings.max_input_chars)
+    ReviewDecisionIn = decision_model(settings.max_output_chars)
+    bearer = HTTPBearer(
+        auto_error=False, description="A token from `token create` (client, reviewer or admin)."
+    )
+
+    def caller(*roles: str):
+        """The dependency of a route open to ``roles`` (and admins): the caller, or 401/403."""
+
+        async def authenticated(
+            request: Request,
+            _credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+        ) -> Principal:
+            return await request.app.state.services.auth.require(request, roles)
+
+        return authenticated
+
+    as_client = Depends(caller("client"))
+    as_reader = Depends(caller("client", "reviewer"))
+    as_reviewer = Depends(caller("reviewer"))
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        warn_if_off(settings)
         app.state.services = await open_services(settings, provider=provider, rng=rng)
 {%- if cookiecutter.async_pipeline %}
         try:
@@ -141,29 +180,27 @@ def create_app(
         return out
 {%- endif %}
 
-    @app.exception_handler(RequestValidationError)
-    async def invalid_request(request: Request, error: RequestValidationError) -> JSONResponse:
+    def count_invalid_request(request: Request) -> None:
         if request.url.path == TASKS_PATH and request.method == "POST":
             services(request).metrics.count_request("invalid")
-        first = error.errors()[0] if error.errors() else {}
-        where = ".".join(str(part) for part in first.get("loc", ()))
-        message = f"{where}: {first.get('msg', 'invalid request')}" if where else "invalid request"
-        return JSONResponse(
-            status_code=422,
-            content={"error": "invalid_request", "message": message, "detail": error.errors()},
-        )
+
+    problems.install(app, on_invalid=count_invalid_request)
 
     @app.exception_handler(OperationalError)
     @app.exception_handler(DBAPIError)
-    async def database_down(request: Request, error: Exception) -> JSONResponse:
+    async def database_down(request: Request, error: Exception) -> Response:
         log.error("database error on %s %s: %s", request.method, request.url.path, error)
-        return JSONResponse(
-            status_code=503,
-            content={
-                "error": "database_unavailable",
-                "message": "the task database is not reachable; try again later",
-            },
+        return problems.problem(
+            503,
+            "the task database is not reachable; try again later",
+            error="database_unavailable",
+            headers={"Retry-After": "5"},
         )
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, error: Exception) -> Response:
+        log.exception("unexpected error on %s %s", request.method, request.url.path)
+        return problems.problem(500, "unexpected error; it is logged on the server")
 
     @app.post(
         TASKS_PATH,
@@ -173,8 +210,11 @@ def create_app(
         response_model=TaskOut,
         response_model_exclude_none=True,
         openapi_extra={"parameters": [IDEMPOTENCY_KEY_PARAMETER]},
+        responses=problems.responses(400, 401, 403, 409, 413, 422, 503{% if not cookiecutter.async_pipeline %}, 502, 504{% endif %}),
     )
-    async def create_task(body: TaskIn, request: Request) -> {{ "TaskOut" if cookiecutter.async_pipeline else "Response" }}:
+    async def create_task(
+        body: TaskIn, request: Request, _caller: Principal = as_client
+    ) -> {{ "TaskOut" if cookiecutter.async_pipeline else "Response" }}:
 {%- if cookiecutter.async_pipeline %}
         """Store the task, queue its job and answer 202 with ``status: queued``. With an
         ``Idempotency-Key`` header, a repeated POST returns the same task (never a second
@@ -217,12 +257,11 @@ def create_app(
             if created:
                 await jobs.discard(task.id)  # a retry starts afresh (same key included)
             svc.metrics.count_request("unavailable")
-            return JSONResponse(  # type: ignore[return-value]
-                status_code=503,
-                content={
-                    "error": "jobs_unavailable",
-                    "message": "the job queue is not reachable; try again later",
-                },
+            return problems.problem(  # type: ignore[return-value]
+                503,
+                "the job queue is not reachable; try again later",
+                error="jobs_unavailable",
+                headers={"Retry-After": "5"},
             )
         if created:
             svc.metrics.count_request("queued", time.perf_counter() - started)
@@ -243,25 +282,37 @@ def create_app(
             if not created:
                 return task_response(task)
             claimed_id = task.id
-        task = await svc.pipeline.run(text, task_id=claimed_id)
+        task, failure = await svc.pipeline.run_reporting(text, task_id=claimed_id)
         svc.metrics.count_request(task.status, time.perf_counter() - started)
-        return task_response(task)
+        return task_response(task, failure)
 {%- endif %}
 
-    @app.get(TASKS_PATH + "/{task_id}", response_model=TaskOut, response_model_exclude_none=True)
-    async def get_task(task_id: str, request: Request) -> {{ "TaskOut" if cookiecutter.async_pipeline else "Response" }}:
+    @app.get(
+        TASKS_PATH + "/{task_id}",
+        response_model=TaskOut,
+        response_model_exclude_none=True,
+        responses=problems.responses(401, 403, 404, 422, 503),
+    )
+    async def get_task(
+        task_id: Identifier, request: Request, _caller: Principal = as_reader
+    ) -> {{ "TaskOut" if cookiecutter.async_pipeline else "Response" }}:
         task = await services(request).store.get_task(task_id)
         if task is None:
             raise HTTPException(404, f"task {task_id} not found")
 {%- if cookiecutter.async_pipeline %}
         return await with_history(task)
 {%- else %}
-        return task_response(task)
+        return Response(task_json(task), media_type="application/json")  # failed too: 200
 {%- endif %}
 
-    @app.get("/v1/reviews", response_model=list[ReviewOut])
+    @app.get(
+        "/v1/reviews",
+        response_model=list[ReviewOut],
+        responses=problems.responses(401, 403, 422, 503),
+    )
     async def list_reviews(
         request: Request,
+        _caller: Principal = as_reviewer,
         status: Literal["pending", "approved", "edited", "rejected", "all"] = Query("pending"),
         limit: int = Query(100, ge=1, le=1000),
     ) -> list[ReviewOut]:
@@ -269,15 +320,22 @@ def create_app(
         items = await services(request).reviews.list(None if status == "all" else status, limit)
         return [review_out(item) for item in items]
 
-    @app.post("/v1/reviews/{review_id}", response_model=ReviewDecisionOut)
+    @app.post(
+        "/v1/reviews/{review_id}",
+        response_model=ReviewDecisionOut,
+        responses=problems.responses(400, 401, 403, 404, 409, 413, 422, 503),
+    )
     async def decide_review(
-        review_id: str, body: ReviewDecisionIn, request: Request
+        review_id: Identifier,
+        body: ReviewDecisionIn,
+        request: Request,
+        reviewer: Principal = as_reviewer,
     ) -> ReviewDecisionOut:
         """Approve, edit or reject: the task becomes ``delivered`` (approve, edit) or
         ``rejected``."""
         try:
             review, task = await services(request).reviews.decide(
-                review_id, body.action, body.output
+                review_id, body.action, getattr(body, "output", None), by=reviewer.name
             )
         except InvalidDecision as error:
             raise HTTPException(422, f"output: {error}") from None
@@ -288,18 +346,23 @@ def create_app(
         return ReviewDecisionOut(
             review_id=review.id,
             verdict=review.status,  # type: ignore[arg-type]
+            decided_by=review.decided_by,
             task=task_out(task),
         )
 
-    @app.get("/v1/quality")
-    async def quality(request: Request) -> dict:
+    @app.get(
+        "/v1/quality",
+        responses={401: {"description": "No valid token"}, 403: {"description": "Wrong role"}},
+    )
+    async def quality(request: Request, _caller: Principal = as_reviewer) -> dict:
         """The error rate of delivered outputs, estimated from the sampled reviews (n,
-        errors, rate, Wilson 95% bounds, window): what ``assessor evidence pull`` reads."""
+        errors, rate, Wilson 95% bounds, window): what ``assessor evidence pull`` reads.
+        Reviewer or admin token."""
         svc = services(request)
         model = settings.llm_model if settings.llm_provider == "openai" else "fake"
         return quality_report(await svc.monitor.refresh(), model)
 
-    @app.get("/healthz")
+    @app.get("/healthz", responses={503: {"description": "A dependency is down"}})
     async def healthz(request: Request) -> JSONResponse:
         """200 when every dependency answers, 503 naming the one that does not."""
         svc = services(request)
@@ -316,7 +379,11 @@ def create_app(
             content={"status": "ok" if healthy else "unavailable", "checks": checks},
         )
 
-    @app.get("/metrics")
+    @app.get(
+        "/metrics",
+        response_class=PlainTextResponse,
+        responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}}}},
+    )
     async def metrics(request: Request) -> Response:
         svc = services(request)
         await svc.monitor.refresh()  # verdicts given on other instances count too

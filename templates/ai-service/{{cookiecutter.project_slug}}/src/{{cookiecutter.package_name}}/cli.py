@@ -3,9 +3,7 @@ the jobs of a worker that is gone to the others, {% endif %}``eval`` the evaluat
 
 import argparse
 import logging
-{%- if cookiecutter.async_pipeline %}
 import sys
-{%- endif %}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -40,6 +38,25 @@ def main(argv: list[str] | None = None) -> int:
         "--force", action="store_true", help="even if a worker's heartbeat is recent"
     )
 {%- endif %}
+
+    token = commands.add_parser("token", help="API tokens (auth.py)")
+    token_commands = token.add_subparsers(dest="token_command", required=True)
+    create = token_commands.add_parser(
+        "create", help="create a token; it is printed once, on the last line"
+    )
+    create.add_argument("--name", required=True, help="who uses it (a person or a system)")
+    create.add_argument(
+        "--role",
+        required=True,
+        choices=["client", "reviewer", "admin"],
+        help="client: tasks; reviewer: reviews and the review page; admin: everything",
+    )
+
+    database = commands.add_parser("db", help="manage the database schema (Alembic migrations)")
+    database_commands = database.add_subparsers(dest="db_command", required=True)
+    database_commands.add_parser(
+        "upgrade", help="apply the migrations to APP_DATABASE_URL (serve does it at start-up too)"
+    )
 
     evaluate = commands.add_parser(
         "eval", help="run the golden set; exit 1 when a criterion is worse than the baseline"
@@ -84,6 +101,30 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{len(handed_over)} unfinished job(s) handed to the running workers")
         return 0
 {%- endif %}
+    if args.command == "token":
+        from .auth import InvalidTokenRequest, create_token
+        from .settings import Settings
+
+        try:
+            secret = create_token(Settings(), args.name, args.role)
+        except InvalidTokenRequest as error:
+            print(f"token create: {error}", file=sys.stderr)
+            return 2
+        print(f"token for {args.name.strip()!r} (role {args.role}); it is shown only now:")
+        print(secret)
+        return 0
+    if args.command == "db":
+        from .settings import Settings
+        from .store import make_engine, upgrade_database
+
+        settings = Settings()
+        engine = make_engine(settings)
+        try:
+            upgrade_database(engine, settings)
+        finally:
+            engine.dispose()
+        print("database schema is up to date")
+        return 0
     from .evals import run_cli
 
     return run_cli(args.golden, args.baseline, args.output, update_baseline=args.update_baseline)

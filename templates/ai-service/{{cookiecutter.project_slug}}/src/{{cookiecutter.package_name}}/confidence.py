@@ -77,8 +77,8 @@ class SelfConsistency:
 
 
 class FirstAvailable:
-    """The first estimator that gives a value: provider's own, then logprobs, then
-    self-consistency (``APP_CONFIDENCE_METHOD=auto``)."""
+    """The first estimator that gives a value (``APP_CONFIDENCE_METHOD=auto``: the
+    provider's own, then logprobs; never self-consistency, which multiplies the calls)."""
 
     name = "auto"
 
@@ -105,11 +105,22 @@ def build_estimator(settings: Settings) -> ConfidenceEstimator:
         case "self_consistency":
             return SelfConsistency(settings.self_consistency_samples)
         case _:
-            return FirstAvailable(
-                ProviderReported(),
-                TokenLogprobs(),
-                SelfConsistency(settings.self_consistency_samples),
-            )
+            return FirstAvailable(ProviderReported(), TokenLogprobs())
+
+
+def extra_calls_per_task(estimator: ConfidenceEstimator) -> int:
+    """Provider calls the estimator adds to each task."""
+    return estimator.samples if isinstance(estimator, SelfConsistency) else 0
+
+
+def describe(estimator: ConfidenceEstimator) -> str:
+    """One line for the start-up log."""
+    extra = extra_calls_per_task(estimator)
+    if isinstance(estimator, FirstAvailable):
+        names = ", then ".join(part.name for part in estimator.estimators)
+        return f"confidence estimator: auto ({names}; no value: the output goes to review)"
+    cost = f", {extra} extra provider call(s) per task" if extra else ""
+    return f"confidence estimator: {estimator.name}{cost}"
 
 
 def wants_logprobs(settings: Settings) -> bool:

@@ -46,18 +46,18 @@ from typing import Any, Literal, ParamSpec, TypeVar
 
 import sqlalchemy as sa
 from dbos import DBOS, DBOSConfig, SetWorkflowID
-from sqlalchemy import DateTime, String, Text, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
-from sqlalchemy.orm import Mapped, mapped_column
 
 {% if cookiecutter.response_cache -%}
 from .cache import CachedAnswer
 {% endif -%}
 from .errors import ProviderFailed
+from .models import TASK_STATUSES, Review, Task, TaskEvent, WorkerSeen
 from .pipeline import Route
 from .providers import Completion
 from .settings import Settings
-from .store import TASK_STATUSES, Base, Review, ReviewRecord, Task, TaskRecord
+from .store import ReviewRecord, TaskRecord
 
 log = logging.getLogger(__name__)
 P = ParamSpec("P")
@@ -75,31 +75,6 @@ wake-up message was lost (the API could not reach the jobs database when it was 
 
 Role = Literal["serve", "worker"]
 FINAL = ("delivered", "needs_review", "rejected", "failed")
-
-
-class TaskEvent(Base):
-    """One entry of a task's status history."""
-
-    __tablename__ = "task_events"
-
-    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
-    task_id: Mapped[str] = mapped_column(String(32), index=True)
-    status: Mapped[str] = mapped_column(String(16))
-    detail: Mapped[str | None] = mapped_column(Text)
-    worker: Mapped[str | None] = mapped_column(String(200))
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    key: Mapped[str] = mapped_column(String(300), unique=True)
-    """Makes the write idempotent: a step that runs again writes the same key."""
-
-
-class WorkerSeen(Base):
-    """The last sign of life of each process running jobs (see :func:`_watch_workers`)."""
-
-    __tablename__ = "job_workers"
-
-    worker_id: Mapped[str] = mapped_column(String(200), primary_key=True)
-    last_seen: Mapped[float] = mapped_column()
-    """Unix time of the process's last heartbeat."""
 
 
 class JobsUnavailable(Exception):
@@ -350,7 +325,8 @@ async def review_decided(review: ReviewRecord) -> None:
         # A sampled output was delivered already and its job is finished: the decision
         # is recorded here.
         status = "rejected" if review.status == "rejected" else "delivered"
-        await add_event(review.task_id, status, f"review:{review.id}", f"sample {review.status}")
+        detail = f"sample {review.status} by {review.decided_by}"
+        await add_event(review.task_id, status, f"review:{review.id}", detail)
         return
     try:
         async with asyncio.timeout(5):
@@ -722,20 +698,20 @@ async def record_failure(task_id: str, text: str, error: str, started_at: float)
 
 @_store_step
 async def review_outcome(task_id: str, review_id: str | None) -> tuple[str, str] | None:
-    """The decision on the task's review, once a reviewer made one (else None)."""
-    query = select(Review.id, Review.status).where(Review.task_id == task_id)
+    """The decision on the task's review and who made it, once made (else None)."""
+    query = select(Review.id, Review.status, Review.decided_by).where(Review.task_id == task_id)
     if review_id is not None:
         query = query.where(Review.id == review_id)
     query = query.order_by(Review.created_at)
     row = await _rt().services.store.run(lambda connection: connection.execute(query).first())
     if row is None or row.status == "pending":
         return None
-    return row.id, row.status
+    return row.id, f"{row.status} by {row.decided_by}"
 
 
 @_store_step
 async def record_review(task_id: str, review_id: str, verdict: str) -> None:
-    status = "rejected" if verdict == "rejected" else "delivered"
+    status = "rejected" if verdict.startswith("rejected") else "delivered"
     await add_event(task_id, status, _step_key(status), f"review {verdict}")
 
 

@@ -5,6 +5,8 @@ from collections.abc import Callable
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from .problems import MEDIA_TYPE, problem_body
+
 
 class BodySizeLimit:
     """Pure ASGI middleware. A declared ``Content-Length`` over the limit is refused at once
@@ -51,17 +53,16 @@ class BodySizeLimit:
     async def _reject(self, scope: Scope, send: Send) -> None:
         self.on_reject(scope)
         body = json.dumps(
-            {
-                "error": "payload_too_large",
-                "message": f"request body larger than {self.max_bytes} bytes (APP_MAX_BODY_BYTES)",
-            }
+            problem_body(
+                413, f"request body larger than {self.max_bytes} bytes (APP_MAX_BODY_BYTES)"
+            )
         ).encode()
         await send(
             {
                 "type": "http.response.start",
                 "status": 413,
                 "headers": [
-                    (b"content-type", b"application/json"),
+                    (b"content-type", MEDIA_TYPE.encode()),
                     (b"content-length", str(len(body)).encode()),
                 ],
             }

@@ -68,6 +68,19 @@ class Metrics:
             registry=registry,
         )
 {%- endif %}
+{%- if cookiecutter.human_fallback %}
+        self.confidence_estimator = Gauge(
+            f"{PREFIX}_confidence_estimator",
+            "The confidence estimator in use (label method; value 1), set at start-up.",
+            ["method"],
+            registry=registry,
+        )
+        self.confidence_extra_calls = Gauge(
+            f"{PREFIX}_confidence_extra_calls_per_task",
+            "Extra provider calls the confidence estimator makes per task (self-consistency).",
+            registry=registry,
+        )
+{%- endif %}
         self.routed_to_human = Counter(
             f"{PREFIX}_routed_to_human",
             "Outputs sent to human review, by reason: low_confidence, policy, sample.",

@@ -199,8 +199,6 @@ class Pipeline:
             cache_key=cache_key,
 {%- endif %}
             latency_ms=latency_ms,
-            # A delivered answer without review needs no row before the response.
-            write_behind=True,
         )
         if decision.reason is not None:
             self.metrics.routed_reason(decision.reason).inc()
@@ -220,6 +218,13 @@ class Pipeline:
         ``task_id``: the task already stored as ``running`` (to hold an idempotency key);
         None stores the task once, finished.
         """
+        task, _failure = await self.run_reporting(text, task_id=task_id)
+        return task
+
+    async def run_reporting(
+        self, text: str, *, task_id: str | None = None
+    ) -> tuple[TaskRecord, ProviderFailed | None]:
+        """:meth:`run`, also returning the provider failure of a ``failed`` task."""
         started = time.perf_counter()
 
         def elapsed_ms() -> float:
@@ -229,7 +234,7 @@ class Pipeline:
         key = self.cache_key(text)
         cached = await self.lookup_cache(key)
         if cached is not None:
-            return await self.store.finish_task(
+            hit = await self.store.finish_task(
                 task_id,
                 input_text=text,
                 status="delivered",
@@ -238,8 +243,8 @@ class Pipeline:
                 cached=True,
                 cache_key=key,
                 latency_ms=elapsed_ms(),
-                write_behind=True,
             )
+            return hit, None
 {%- endif %}
 
         try:
@@ -250,13 +255,14 @@ class Pipeline:
 {%- endif %}
         except ProviderFailed as failure:
             log.warning("task failed: %s", failure)
-            return await self.store.finish_task(
+            failed = await self.store.finish_task(
                 task_id,
                 input_text=text,
                 status="failed",
                 error=str(failure),
                 latency_ms=elapsed_ms(),
             )
+            return failed, failure
 {%- if cookiecutter.human_fallback %}
         confidence = await self.estimate_confidence(text, completion, output)
         decision = self.decide(confidence)
@@ -264,7 +270,7 @@ class Pipeline:
         confidence = None
         decision = self.decide()
 {%- endif %}
-        return await self.record(
+        task = await self.record(
             task_id,
             text,
             output,
@@ -275,3 +281,4 @@ class Pipeline:
 {%- endif %}
             latency_ms=elapsed_ms(),
         )
+        return task, None

@@ -1,10 +1,17 @@
-"""The reviewers' web page: list, detail, approve, edit, reject. Plain HTML forms.
+"""The reviewers' web page: sign in, list, detail, approve, edit, reject. Plain HTML forms.
 
 Templates live in ``review_templates/`` and are rendered with autoescaping, so inputs and
-model outputs are shown as text, never as markup. Form posts from another origin are refused
-(a cheap guard against cross-site form submission when the page sits behind a login).
+model outputs are shown as text, never as markup.
+
+Who may use it (``auth.py``): a reviewer signs in once with their token and gets a session
+cookie (``HttpOnly``, ``SameSite=Strict``, ``Secure`` over HTTPS). Every form carries the
+session's CSRF token. The page answers only for the host names in ``APP_ALLOWED_HOSTS``,
+and a form post whose ``Origin`` (or ``Referer``) names another host is refused: both are
+checked against that list, never against the request's own ``Host`` header, which a DNS
+rebinding attacker controls.
 """
 
+import hmac
 from typing import Annotated
 from urllib.parse import urlsplit
 
@@ -13,6 +20,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from . import USE_CASE
+from .auth import SESSION_COOKIE, Principal
 from .reviews import InvalidDecision
 from .store import ReviewAlreadyDecided
 
@@ -26,30 +34,129 @@ _templates = Environment(
 
 def _render(name: str, status_code: int = 200, **context: object) -> HTMLResponse:
     html = _templates.get_template(name).render(use_case=USE_CASE, **context)
-    return HTMLResponse(html, status_code=status_code)
+    response = HTMLResponse(html, status_code=status_code)
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Frame-Options"] = "DENY"
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'"
+    )
+    return response
 
 
-def _same_origin(request: Request) -> bool:
-    source = request.headers.get("origin") or request.headers.get("referer")
-    if not source or source == "null":
-        return source is None
-    return urlsplit(source).netloc == request.headers.get("host", request.url.netloc)
+def _host_name(netloc: str) -> str:
+    """``host[:port]`` -> ``host`` (lower case; IPv6 literals keep their brackets)."""
+    netloc = netloc.strip().lower()
+    if netloc.startswith("["):
+        return netloc.partition("]")[0] + "]"
+    return netloc.partition(":")[0]
 
 
-@router.get("/review", response_class=HTMLResponse)
-async def review_list(request: Request, done: str | None = None) -> HTMLResponse:
+def _refusal(request: Request, *, posting: bool) -> HTMLResponse | None:
+    """A 400/403 page when the request's host or (for posts) origin is not allowed."""
+    allowed = request.app.state.services.settings.allowed_host_names
+    if _host_name(request.headers.get("host", "")) not in allowed:
+        return HTMLResponse("Host not allowed: add it to APP_ALLOWED_HOSTS.", status_code=400)
+    if posting:
+        source = request.headers.get("origin") or request.headers.get("referer")
+        if source is not None and (
+            source == "null" or _host_name(urlsplit(source).netloc) not in allowed
+        ):
+            return HTMLResponse("Cross-origin form submission refused.", status_code=403)
+    return None
+
+
+async def _signed_in(request: Request) -> tuple[Principal, str] | None:
+    found = await request.app.state.services.auth.session(request)
+    if found is None or found[0].role not in ("reviewer", "admin"):
+        return None
+    return found
+
+
+def _to_login() -> RedirectResponse:
+    return RedirectResponse("/review/login", status_code=303)
+
+
+@router.get("/review/login", response_class=HTMLResponse)
+async def login_page(request: Request) -> HTMLResponse:
+    if (refused := _refusal(request, posting=False)) is not None:
+        return refused
+    return _render("review_login.html", message=None)
+
+
+@router.post("/review/login", response_model=None)
+async def login(request: Request, token: Annotated[str, Form(max_length=200)] = "") -> Response:
+    if (refused := _refusal(request, posting=True)) is not None:
+        return refused
+    auth = request.app.state.services.auth
+    principal = await auth.from_token(token.strip()) if token.strip() else None
+    if principal is None or principal.role not in ("reviewer", "admin"):
+        message = "That token is unknown or is not a reviewer's."
+        return _render("review_login.html", status_code=401, message=message)
+    session_id, _csrf = await auth.start_session(principal)
+    response = RedirectResponse("/review", status_code=303)
+    response.set_cookie(
+        SESSION_COOKIE,
+        session_id,
+        max_age=int(request.app.state.services.settings.session_hours * 3600),
+        path="/review",
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+    )
+    return response
+
+
+@router.post("/review/logout", response_model=None)
+async def logout(request: Request, csrf: Annotated[str, Form()] = "") -> Response:
+    if (refused := _refusal(request, posting=True)) is not None:
+        return refused
+    signed_in = await _signed_in(request)
+    if signed_in is not None and hmac.compare_digest(csrf, signed_in[1]):
+        await request.app.state.services.auth.end_session(request)
+    response = _to_login()
+    response.delete_cookie(SESSION_COOKIE, path="/review")
+    return response
+
+
+@router.get("/review", response_class=HTMLResponse, response_model=None)
+async def review_list(request: Request, done: str | None = None) -> Response:
+    if (refused := _refusal(request, posting=False)) is not None:
+        return refused
+    signed_in = await _signed_in(request)
+    if signed_in is None:
+        return _to_login()
+    reviewer, csrf = signed_in
     services = request.app.state.services
     items = await services.reviews.list("pending")
     error_rate = await services.monitor.refresh()  # verdicts given on other instances count too
-    return _render("review_list.html", items=items, done=done, error_rate=error_rate)
+    return _render(
+        "review_list.html",
+        items=items,
+        done=done if done in ("approved", "edited", "rejected") else None,
+        error_rate=error_rate,
+        reviewer=reviewer,
+        csrf=csrf,
+    )
 
 
-@router.get("/review/{review_id}", response_class=HTMLResponse)
-async def review_detail(review_id: str, request: Request) -> HTMLResponse:
+@router.get("/review/{review_id}", response_class=HTMLResponse, response_model=None)
+async def review_detail(review_id: str, request: Request) -> Response:
+    if (refused := _refusal(request, posting=False)) is not None:
+        return refused
+    signed_in = await _signed_in(request)
+    if signed_in is None:
+        return _to_login()
+    reviewer, csrf = signed_in
     item = await request.app.state.services.reviews.get(review_id)
     if item is None:
-        return _render("review_missing.html", status_code=404, review_id=review_id)
-    return _render("review_detail.html", item=item, message=None)
+        return _render(
+            "review_missing.html",
+            status_code=404,
+            review_id=review_id,
+            reviewer=reviewer,
+            csrf=csrf,
+        )
+    return _render("review_detail.html", item=item, message=None, reviewer=reviewer, csrf=csrf)
 
 
 @router.post("/review/{review_id}", response_model=None)
@@ -57,24 +164,34 @@ async def review_decide(
     review_id: str,
     request: Request,
     action: Annotated[str, Form()],
+    csrf: Annotated[str, Form()] = "",
     output: Annotated[str | None, Form()] = None,
 ) -> Response:
-    if not _same_origin(request):
-        return HTMLResponse("Cross-origin form submission refused.", status_code=403)
+    if (refused := _refusal(request, posting=True)) is not None:
+        return refused
+    signed_in = await _signed_in(request)
+    if signed_in is None:
+        return _to_login()
+    reviewer, expected_csrf = signed_in
+    if not hmac.compare_digest(csrf.encode(), expected_csrf.encode()):
+        return HTMLResponse(
+            "Form expired or forged (CSRF token mismatch): reload the page.", status_code=403
+        )
     reviews = request.app.state.services.reviews
     if action not in ("approve", "edit", "reject"):
         return HTMLResponse("Unknown action.", status_code=422)
+    page = {"reviewer": reviewer, "csrf": expected_csrf}
     try:
-        review, _task = await reviews.decide(review_id, action, output)
+        review, _task = await reviews.decide(review_id, action, output, by=reviewer.name)
     except LookupError:
-        return _render("review_missing.html", status_code=404, review_id=review_id)
+        return _render("review_missing.html", status_code=404, review_id=review_id, **page)
     except (InvalidDecision, ReviewAlreadyDecided) as error:
         item = await reviews.get(review_id)
         message = (
             "This review was already decided."
             if isinstance(error, ReviewAlreadyDecided)
-            else "An edit needs the corrected output."
+            else f"Not saved: {error}."
         )
         status = 409 if isinstance(error, ReviewAlreadyDecided) else 422
-        return _render("review_detail.html", status_code=status, item=item, message=message)
+        return _render("review_detail.html", status_code=status, item=item, message=message, **page)
     return RedirectResponse(f"/review?done={review.status}", status_code=303)

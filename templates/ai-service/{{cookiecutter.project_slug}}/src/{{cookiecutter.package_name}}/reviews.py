@@ -22,9 +22,11 @@ import logging
 {% if cookiecutter.async_pipeline -%}
 from . import jobs
 {% endif -%}
+from . import task as task_kind
 {% if cookiecutter.response_cache -%}
 from .cache import CachedAnswer, CacheUnavailable, ResponseCache
 {% endif -%}
+from .errors import MalformedOutput
 from .metrics import Metrics
 from .monitoring import ErrorRateMonitor
 from .store import ReviewItem, ReviewRecord, Store, TaskRecord
@@ -45,10 +47,13 @@ class ReviewQueue:
 {%- if cookiecutter.response_cache %}
         cache: ResponseCache,
 {%- endif %}
+        *,
+        max_output_chars: int,
     ) -> None:
         self.store = store
         self.metrics = metrics
         self.monitor = monitor
+        self.max_output_chars = max_output_chars
 {%- if cookiecutter.response_cache %}
         self.cache = cache
 {%- endif %}
@@ -60,14 +65,34 @@ class ReviewQueue:
         return await self.store.get_review(review_id)
 
     async def decide(
-        self, review_id: str, action: str, output: str | None = None
+        self, review_id: str, action: str, output: str | None = None, *, by: str
     ) -> tuple[ReviewRecord, TaskRecord]:
-        """Apply a decision. Raises LookupError, ReviewAlreadyDecided or InvalidDecision."""
-        if action == "edit" and not (output and output.strip()):
+        """Apply ``by``'s decision. Raises LookupError (no such review), then
+        InvalidDecision (an edit that fails the task's output check, is blank or too long;
+        an output given with approve or reject) or ReviewAlreadyDecided.
+
+        An edited output goes through ``task.parse_output``, the check every model answer
+        passes, so an edit can never deliver (or cache) what the model could not.
+        """
+        if await self.store.get_review(review_id) is None:
+            raise LookupError(review_id)
+        checked = None
+        if action != "edit":
+            if output is not None:
+                raise InvalidDecision(f"only an edit takes an output, not {action}")
+        elif not (output and output.strip()):
             raise InvalidDecision("an edit needs the corrected output")
-        review, task = await self.store.decide_review(
-            review_id, action, output.strip() if action == "edit" and output else None
-        )
+        elif len(output) > self.max_output_chars:
+            raise InvalidDecision(
+                f"{len(output)} characters, more than the maximum of {self.max_output_chars} "
+                "(APP_MAX_OUTPUT_CHARS)"
+            )
+        else:
+            try:
+                checked = task_kind.parse_output(output)
+            except MalformedOutput as error:
+                raise InvalidDecision(f"not a valid output for this task: {error}") from None
+        review, task = await self.store.decide_review(review_id, action, checked, by=by)
         self.metrics.review_verdicts.labels(verdict=review.status, reason=review.reason).inc()
 {%- if cookiecutter.response_cache %}
         if task.cache_key:

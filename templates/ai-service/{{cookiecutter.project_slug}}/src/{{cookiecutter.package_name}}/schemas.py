@@ -4,17 +4,46 @@ import json
 {% if cookiecutter.async_pipeline -%}
 from datetime import datetime
 {% endif -%}
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, StrictStr
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictStr, create_model
 
 from .store import ReviewItem, TaskRecord
+
+
+def storable(text: str) -> str:
+    """Text a database can store and a JSON answer can carry: no NUL, no lone surrogate."""
+    if "\x00" in text:
+        raise ValueError("must not contain NUL characters")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("must be valid Unicode (it contains a lone surrogate)") from None
+    return text
+
+
+Text = Annotated[StrictStr, AfterValidator(storable)]
+
+_STORABLE = r"[^\x00\ud800-\udfff]"
+NOT_BLANK_STORABLE = rf"^{_STORABLE}*[^\s\x00\ud800-\udfff]{_STORABLE}*$"
+"""The rule of :func:`storable` plus "not blank", as the OpenAPI schema states it (a
+JSON Schema pattern): no NUL, no lone surrogate, at least one non-space character."""
 
 
 class TaskIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    input: StrictStr
+    input: Text
+    """The task's input (at most ``APP_MAX_INPUT_CHARS`` characters; not blank)."""
+
+
+def task_in_model(max_chars: int) -> type[TaskIn]:
+    """:class:`TaskIn` whose OpenAPI schema states this service's length limits (the app
+    checks them itself, with a message naming the setting)."""
+
+    documented = {"minLength": 1, "maxLength": max_chars, "pattern": NOT_BLANK_STORABLE}
+    limits = Field(json_schema_extra=documented)
+    return create_model("TaskIn", __base__=TaskIn, input=(Annotated[Text, limits], ...))
 
 
 class TaskOut(BaseModel):
@@ -51,19 +80,59 @@ class ReviewOut(BaseModel):
     confidence: float | None
     reason: Literal["low_confidence", "policy", "sample"]
     status: Literal["pending", "approved", "edited", "rejected"]
+    decided_by: str | None = None
+    """The reviewer (token name) who decided; absent while pending."""
 
 
 class ReviewDecisionIn(BaseModel):
+    """A decision as the review page and the queue take it (any action, output optional)."""
+
     model_config = ConfigDict(extra="forbid")
 
     action: Literal["approve", "edit", "reject"]
-    output: StrictStr | None = None
-    """The corrected output; required for ``edit``."""
+    output: Text | None = None
+    """The corrected output; required for ``edit``, refused otherwise."""
+
+
+class Approve(BaseModel):
+    """Deliver the model's output as it is."""
+
+    model_config = ConfigDict(extra="forbid")
+    action: Literal["approve"]
+
+
+class Reject(BaseModel):
+    """Withdraw the output: the task becomes ``rejected``."""
+
+    model_config = ConfigDict(extra="forbid")
+    action: Literal["reject"]
+
+
+class Edit(BaseModel):
+    """Deliver the reviewer's corrected output (checked like a model answer)."""
+
+    model_config = ConfigDict(extra="forbid")
+    action: Literal["edit"]
+    output: Text
+
+
+def decision_model(max_chars: int) -> Any:
+    """The body of ``POST /v1/reviews/{review_id}`` as the API documents it: approve and
+    reject take no output, edit needs one of at most ``max_chars`` characters (not blank)."""
+    limits = Field(
+        min_length=1,
+        max_length=max_chars,
+        pattern=r"\S",  # enforced; the schema states the whole rule (see NOT_BLANK_STORABLE)
+        json_schema_extra={"pattern": NOT_BLANK_STORABLE},
+    )
+    edit = create_model("Edit", __base__=Edit, output=(Annotated[Text, limits], ...))
+    return Annotated[Approve | edit | Reject, Field(discriminator="action")]
 
 
 class ReviewDecisionOut(BaseModel):
     review_id: str
     verdict: Literal["approved", "edited", "rejected"]
+    decided_by: str | None = None
     task: TaskOut
 
 
@@ -109,4 +178,5 @@ def review_out(item: ReviewItem) -> ReviewOut:
         confidence=review.confidence,
         reason=review.reason,  # type: ignore[arg-type]
         status=review.status,  # type: ignore[arg-type]
+        decided_by=review.decided_by,
     )

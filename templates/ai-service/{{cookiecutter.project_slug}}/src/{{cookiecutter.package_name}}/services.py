@@ -1,15 +1,17 @@
 """Builds the service's parts from settings; the app and the eval runner share it."""
 
 import asyncio
+import logging
 import random
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 
+from .auth import Authenticator
 {% if cookiecutter.response_cache -%}
 from .cache import ResponseCache
 {% endif -%}
 {% if cookiecutter.human_fallback -%}
-from .confidence import build_estimator
+from .confidence import build_estimator, describe, extra_calls_per_task
 {% endif -%}
 from .metrics import Metrics
 from .monitoring import ErrorRateMonitor
@@ -18,6 +20,8 @@ from .providers import Provider, build_provider
 from .reviews import ReviewQueue
 from .settings import Settings
 from .store import Store
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -29,6 +33,7 @@ class Services:
     monitor: ErrorRateMonitor
     pipeline: Pipeline
     reviews: ReviewQueue
+    auth: Authenticator
 {%- if cookiecutter.response_cache %}
     cache: ResponseCache
 {%- endif %}
@@ -57,20 +62,34 @@ async def open_services(
     cache = ResponseCache(settings)
     await cache.open()
 {%- endif %}
+{%- if cookiecutter.human_fallback %}
+    estimator = build_estimator(settings)
+    log.info(describe(estimator))
+    metrics.confidence_estimator.labels(method=estimator.name).set(1)
+    metrics.confidence_extra_calls.set(extra_calls_per_task(estimator))
+{%- endif %}
     pipeline = Pipeline(
         settings,
         provider,
         store,
         metrics,
 {%- if cookiecutter.human_fallback %}
-        estimator=build_estimator(settings),
+        estimator=estimator,
 {%- endif %}
 {%- if cookiecutter.response_cache %}
         cache=cache,
 {%- endif %}
         rng=rng,
     )
-    reviews = ReviewQueue(store, metrics, monitor{% if cookiecutter.response_cache %}, cache{% endif %})
+    reviews = ReviewQueue(
+        store,
+        metrics,
+        monitor,
+{%- if cookiecutter.response_cache %}
+        cache,
+{%- endif %}
+        max_output_chars=settings.max_output_chars,
+    )
     return Services(
         settings=settings,
         store=store,
@@ -79,6 +98,7 @@ async def open_services(
         monitor=monitor,
         pipeline=pipeline,
         reviews=reviews,
+        auth=Authenticator(settings, store),
 {%- if cookiecutter.response_cache %}
         cache=cache,
 {%- endif %}

@@ -23,6 +23,18 @@ class Settings(BaseSettings):
         use_attribute_docstrings=True,
     )
 
+    auth: Literal["on", "off"] = "on"
+    """``on``: ``/v1/*`` needs a bearer token and ``/review`` a signed-in reviewer (see
+    ``auth.py``; tokens from ``token create``). ``off``: no authentication at all, for
+    local development only (a warning is logged at start-up)."""
+
+    allowed_hosts: str = "localhost,127.0.0.1,[::1]"
+    """Comma-separated host names the review page answers for (its ``Host`` and, on form
+    posts, ``Origin``); other names get a 400. Add the name reviewers use in production."""
+
+    session_hours: float = Field(12.0, gt=0, le=24 * 30)
+    """How long a reviewer stays signed in to the review page."""
+
     llm_provider: Literal["fake", "openai"] = "fake"
     """``fake``: deterministic built-in provider (offline, no key). ``openai``: any
     OpenAI-compatible server (OpenAI, vLLM, Ollama, llama.cpp) through the official SDK."""
@@ -141,8 +153,17 @@ class Settings(BaseSettings):
     max_input_chars: int = Field(20_000, ge=1)
     """Longest accepted task input, in characters. Longer inputs get HTTP 422."""
 
+    max_output_chars: int = Field(20_000, ge=1)
+    """Longest output a reviewer may enter as an edit, in characters. Longer: HTTP 422."""
+
     max_body_bytes: int = Field(1_000_000, ge=1024)
     """Largest accepted request body. Larger bodies get HTTP 413."""
+
+    @property
+    def allowed_host_names(self) -> frozenset[str]:
+        return frozenset(
+            name.strip().lower() for name in self.allowed_hosts.split(",") if name.strip()
+        )
 
     @field_validator("database_url")
     @classmethod
