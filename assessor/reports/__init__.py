@@ -204,11 +204,17 @@ def _html_portfolio_in_workers(
     trust_repo: bool = False,
     doc: DocFields,
     for_pdf: bool = False,
+    currency: str | None = None,
 ) -> str:
     """A large portfolio's HTML with each use case loaded, scored and rendered in a worker.
 
     The same document as the serial path (a test compares them byte for byte); only the
     portfolio summary and the page around the sections are made in this process.
+
+    The sections show amounts in the report's currency, which the use cases' own rubrics
+    decide (the first one with a currency) unless ``--currency`` or ``--rubric`` does. The
+    workers render with the currency of ``--rubric`` or the default rubric; when the rubrics
+    they loaded decide otherwise, the portfolio is rendered again with ``currency``.
     """
     from assessor.app.batch import load_all, score_loaded
     from assessor.app.parallel import map_in_chunks
@@ -216,6 +222,7 @@ def _html_portfolio_in_workers(
     from assessor.reports.build import (
         anchor_of,
         assemble_report,
+        currency_of,
         methodology,
         overview_only,
         report_currency,
@@ -235,13 +242,14 @@ def _html_portfolio_in_workers(
     override = load_rubric(rubric_path) if rubric_path else None
     main_rubric = override or load_rubric(DEFAULT_RUBRIC)
     main_rubric.compiled  # noqa: B018 - compiles the rules
-    currency = report_currency(doc, [main_rubric])
+    if currency is None:
+        currency = report_currency(doc, [main_rubric])
     _environment().get_template("report.html.j2")
     _environment().get_template("use_case.html.j2")
 
     def work(
         chunk: Sequence[tuple[int, Path]],
-    ) -> list[tuple[UseCaseReport, RubricInfo, str, Methodology]]:
+    ) -> list[tuple[UseCaseReport, RubricInfo, str, Methodology, str]]:
         items = load_all([path for _, path in chunk], rubric_path)
         out = []
         for (index, path), item in zip(chunk, items, strict=True):
@@ -265,21 +273,34 @@ def _html_portfolio_in_workers(
                 )
                 (body,) = render_bodies([view])
             out.append(
-                (overview_only(uc), rubric_info(item.rubric), body, methodology(item.rubric))
+                (
+                    overview_only(uc),
+                    rubric_info(item.rubric),
+                    body,
+                    methodology(item.rubric),
+                    item.rubric.costs.currency,
+                )
             )
         return out
 
     done = map_in_chunks(work, list(enumerate(files)))
+    decided = currency_of(doc, [c for *_, c in done])
+    if decided != currency:
+        return _html_portfolio_in_workers(
+            files, title=title, client=client, author=author, logo_uri=logo_uri,
+            history=history, rubric_path=rubric_path, trust_repo=trust_repo,
+            doc=doc, for_pdf=for_pdf, currency=decided,
+        )  # fmt: skip
     report = assemble_report(
         [uc for uc, *_ in done], title=title, client=client, author=author, doc=doc
     )
-    seen = {m.rubric: m for *_, m in done}
+    seen = {m.rubric: m for *_, m, _ in done}
     report.meta.currency = currency
     report.methodology = list(seen.values())
     return render_document(
         report,
-        [info for _, info, _, _ in done],
-        bodies={uc.anchor: body for uc, _, body, _ in done},
+        [info for _, info, *_ in done],
+        bodies={uc.anchor: body for uc, _, body, *_ in done},
         logo_uri=logo_uri,
         for_pdf=for_pdf,
     )

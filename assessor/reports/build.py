@@ -135,9 +135,14 @@ def build_report(
 
 def report_currency(doc: DocFields, rubrics: Sequence[Rubric]) -> str:
     """``--currency``, else the first rubric's currency, else none (plain units)."""
+    return currency_of(doc, [r.costs.currency for r in rubrics])
+
+
+def currency_of(doc: DocFields, currencies: Sequence[str]) -> str:
+    """:func:`report_currency` from the currencies of the use cases' rubrics, in order."""
     if doc.currency is not None:
         return one_line(doc.currency)
-    return next((r.costs.currency for r in rubrics if r.costs.currency), "")
+    return next((c for c in currencies if c), "")
 
 
 def overview_only(uc: UseCaseReport) -> UseCaseReport:
@@ -570,6 +575,7 @@ def portfolio_summary(use_cases: list[UseCaseReport]) -> Portfolio:
             conditions=len(uc.result.conditions),
             first_step=first_step(uc.result),
             business_value=uc.business_value,
+            file=uc.file,
         )
         for i, uc in enumerate(sorted(use_cases, key=rank_key))
     ]

@@ -27,6 +27,11 @@ def finite(value: Any) -> bool:
 
 
 def render_json(report: Report) -> str:
+    """The report as JSON; a summary (``--summary``) holds what the summary shows: the
+    portfolio's aggregates and one line per use case (``portfolio.ranking``), not every use
+    case in full."""
+    if report.summary_only:
+        report = report.model_copy(update={"use_cases": []})
     data = report.model_dump(mode="json")
     try:
         return json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n"

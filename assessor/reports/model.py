@@ -182,6 +182,7 @@ class RankEntry(_Model):
     conditions: int
     first_step: str = Field(description="What to do first for this use case.")
     business_value: Literal["low", "medium", "high"] | None = None
+    file: str = Field(default="", description="The assessment file, as given on the command line.")
 
 
 class MatrixCell(_Model):
@@ -244,12 +245,17 @@ class Report(_Model):
     portfolio: Portfolio | None = Field(
         default=None, description="Present for a portfolio (more than one file)."
     )
-    use_cases: list[UseCaseReport]
+    use_cases: list[UseCaseReport] = Field(
+        description="Every use case in full, in input order; empty in a summary "
+        "(``summary_only``), where ``portfolio.ranking`` holds one line per use case."
+    )
     methodology: list[Methodology] = Field(
         default_factory=list, description="One entry per rubric used."
     )
     summary_only: bool = Field(
-        default=False, description="``--summary``: the portfolio without its use-case sections."
+        default=False,
+        description="``--summary``: the portfolio without its use-case sections (the JSON "
+        "report then lists the use cases only in ``portfolio.ranking``).",
     )
     appendix: bool = Field(default=True, description="The answers as given are included.")
 

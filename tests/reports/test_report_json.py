@@ -104,3 +104,25 @@ def test_schema_command_prints_the_report_schema(cli) -> None:
     result = cli("schema", "report")
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout) == json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
+
+
+def test_summary_json_holds_one_line_per_use_case_and_the_aggregates(cli, tmp_path: Path) -> None:
+    import jsonschema
+
+    files = [EXAMPLES / n for n in ALL_EXAMPLES]
+    _, full = write_json_report(cli, tmp_path, *files)
+    out = tmp_path / "summary.json"
+    result = cli("report", *files, "--format", "json", "-o", out, "--summary")
+    assert result.exit_code == 0, result.output
+    text = out.read_text(encoding="utf-8")
+    data = strict_load(text)
+    jsonschema.validate(data, json.loads(SCHEMA_FILE.read_text(encoding="utf-8")))
+    assert data["summary_only"] is True and data["use_cases"] == []
+    ranking = data["portfolio"]["ranking"]
+    assert sorted(e["file"] for e in ranking) == sorted(str(f) for f in files)
+    assert [e["use_case"] for e in ranking] == [e["use_case"] for e in full["portfolio"]["ranking"]]
+    # The aggregates are those of the full report; the use cases' answers are not repeated.
+    for key in ("counts", "mean_score", "score_histogram", "risks", "matrix"):
+        assert data["portfolio"][key] == full["portfolio"][key], key
+    assert data["methodology"] == full["methodology"]
+    assert "answers" not in text and len(text) * 5 < len(json.dumps(full))

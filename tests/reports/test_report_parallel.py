@@ -77,3 +77,37 @@ def test_invalid_files_in_any_worker_are_all_reported(
     assert f"{files[3].name}:" in result.stderr and f"{files[-2].name}:" in result.stderr
     assert result.stderr.count("answers.error_cost") == 2
     assert not out.exists()
+
+
+def with_own_rubric(tmp_path: Path, files: list[Path], currency: str) -> None:
+    """Point every file at a rubric in its folder whose costs are in ``currency``."""
+    rubric = (EXAMPLES.parent / "rubrics" / "production-readiness.yaml").read_text("utf-8")
+    rubric = rubric.replace("costs:\n", f"costs:\n  currency: {currency}\n", 1)
+    (tmp_path / "priced.yaml").write_text(rubric, encoding="utf-8")
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        text = text.replace("rubric: production-readiness\n", "")
+        path.write_text(text.replace("version: 1\n", "version: 1\nrubric: priced.yaml\n", 1))
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+@pytest.mark.parametrize(("flag", "shown"), [((), "CHF"), (("EUR",), "EUR")])
+def test_the_currency_is_the_same_above_and_below_the_parallel_threshold(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, flag: tuple[str, ...], shown: str
+) -> None:
+    from assessor.reports.build import DocFields
+
+    files = portfolio(tmp_path, parallel.PARALLEL_FROM + 6)
+    with_own_rubric(tmp_path, files, "CHF")
+    doc = DocFields(currency=flag[0] if flag else None)
+    monkeypatch.setenv("ASSESSOR_JOBS", "3")
+    assert parallel.jobs_for(len(files)) == 2
+    large = render_report(files, fmt="html", doc=doc)
+    assert parallel.jobs_for(3) == 1
+    small = render_report(files[:3], fmt="html", doc=doc)
+    for html in (large, small):
+        assert isinstance(html, str)
+        assert f"Amounts are in {shown}." in html
+        assert f"{shown}\u00a0" in html.split('id="uc-1"', 1)[1]  # amounts in a section
+    monkeypatch.setenv("ASSESSOR_JOBS", "1")
+    assert render_report(files, fmt="html", doc=doc) == large
