@@ -111,3 +111,51 @@ def test_the_currency_is_the_same_above_and_below_the_parallel_threshold(
         assert f"{shown}\u00a0" in html.split('id="uc-1"', 1)[1]  # amounts in a section
     monkeypatch.setenv("ASSESSOR_JOBS", "1")
     assert render_report(files, fmt="html", doc=doc) == large
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+def test_a_pdf_rendered_through_the_workers_keeps_its_page_references_and_tags(
+    cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import re
+    import subprocess
+
+    from report_support import require_tool
+
+    pdfinfo, pdftotext = require_tool("pdfinfo"), require_tool("pdftotext")
+    monkeypatch.setattr(parallel, "PARALLEL_FROM", 4)  # the workers' path, at a PDF's pace
+    monkeypatch.setenv("ASSESSOR_JOBS", "2")
+    files = portfolio(tmp_path, 6)
+    assert parallel.jobs_for(len(files)) == 2
+    out = tmp_path / "p.pdf"
+    result = cli(
+        "report", *files, "--format", "pdf", "-o", out,
+        "--title", "Q4 portfolio", "--author", "Acme Advisory", "--confidential",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    info = subprocess.run([pdfinfo, out], capture_output=True, text=True, check=True).stdout
+    assert re.search(r"^Title:\s+Q4 portfolio$", info, re.MULTILINE), info
+    assert re.search(r"^Author:\s+Acme Advisory$", info, re.MULTILINE), info
+    assert re.search(r"^Tagged:\s+yes$", info, re.MULTILINE), info
+    count = int(re.search(r"^Pages:\s+(\d+)", info, re.MULTILINE).group(1))  # type: ignore[union-attr]
+
+    def page_text(n: int) -> str:
+        args = [pdftotext, "-enc", "UTF-8", "-f", str(n), "-l", str(n), out, "-"]
+        done = subprocess.run(args, capture_output=True, check=True)
+        return " ".join(done.stdout.decode("utf-8").split())
+
+    pages = [page_text(n) for n in range(1, count + 1)]
+    # Every page is numbered in order, out of the whole document, under the running marks.
+    for n, text in enumerate(pages, 1):
+        assert f"Page {n} of {count}" in text, n
+        assert "CONFIDENTIAL" in text, n
+        if n > 1:
+            assert "Q4 portfolio" in text, n
+    # The build order names, for each use case, the page its section starts on.
+    order = next(text for text in pages if "What to build first" in text)
+    refs = [int(p) for p in re.findall(r"\(p\. ?(\d+)\)", order)]
+    assert len(refs) == len(files) and refs == sorted(refs)
+    for rank, ref in enumerate(refs, 1):
+        # (the eyebrow above a section's title is upper-cased by CSS)
+        assert f"BUILD ORDER {rank} OF {len(files)}" in pages[ref - 1], (rank, ref)
+        assert f"BUILD ORDER {rank} OF" not in pages[ref - 2], (rank, ref)
