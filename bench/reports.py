@@ -10,7 +10,10 @@
    against scoring it (no goal; the PDF line shows what WeasyPrint costs).
 4. PDF reports of the N files (``--pdf``; takes minutes): the full portfolio (goal: at most
    0.15 s a use case) and ``--summary`` (goal: at most 30 s and 30 pages), each with its page
-   count and the peak memory of the report process, against scoring the same files.
+   count and the peak memory of the report process, against scoring the same files. Then,
+   in this process, where a full PDF's CPU time goes for 20 of the files: the HTML, then
+   WeasyPrint's parsing and styling, its layout, and writing the PDF, with the CPU time per
+   page (no goal; shows what parallel rendering could and could not save).
 
 Every timing is the best of R rounds with the compared commands run in turn (so a busy machine
 slows both sides alike). Prints ``ratio`` lines: wall-time ratio, then CPU-time ratio.
@@ -19,6 +22,7 @@ slows both sides alike). Prints ``ratio`` lines: wall-time ratio, then CPU-time 
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import re
 import shutil
@@ -112,6 +116,63 @@ def pdf_section(assessor: str, files: list[str], out: str) -> None:
                   f"{'ok' if ok else 'MISSED'}")  # fmt: skip
 
 
+PHASE_FILES = 20
+
+
+def pdf_phases(files: list[str]) -> None:
+    """CPU seconds of each step of a full portfolio PDF of ``files``, rendered in-process.
+
+    WeasyPrint's steps are told apart by its progress log ("Step 3 - Applying CSS", ...)."""
+    import gc
+    import logging
+
+    from assessor.reports import render_report
+    from assessor.reports.html import break_long_words
+    from assessor.reports.pdf import html_to_pdf, require_engine
+
+    require_engine()
+    marks: list[tuple[str, float]] = []
+
+    class Steps(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            # "Step 5 - Creating layout - Page %d": one mark per step, at its first message.
+            step = " - ".join(str(record.msg).split(" - ")[:2])
+            if step.startswith("Step ") and step not in (name for name, _ in marks):
+                marks.append((step, time.process_time()))
+
+    progress = logging.getLogger("weasyprint.progress")
+    handler = Steps()
+    progress.addHandler(handler)
+    progress.setLevel(logging.INFO)
+    gc.disable()  # as ``assessor report`` does while it renders
+    try:
+        start = time.process_time()
+        html = render_report([Path(f) for f in files], fmt="html")
+        assert isinstance(html, str)
+        html = break_long_words(html)
+        marks.append(("HTML report (assessor)", start))
+        marks.append(("PDF", time.process_time()))
+        pdf = html_to_pdf(html)
+        marks.append(("end", time.process_time()))
+    finally:
+        gc.enable()
+        progress.removeHandler(handler)
+    marks.sort(key=lambda mark: mark[1])
+    steps = [(name, after - at) for (name, at), (_, after) in itertools.pairwise(marks)]
+    steps = [(name, cpu) for name, cpu in steps if name != "PDF"]
+    total = sum(cpu for _, cpu in steps)
+    n = len(files)
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as out:
+        out.write(pdf)
+        out.flush()
+        count = pages(out.name)
+    print(f"pdf cpu by step ({n} files, {count} pages, {count / n:.1f} a use case):")
+    for name, cpu in steps:
+        print(f"  {name:<40} {cpu:7.2f} s  {100 * cpu / total:5.1f}%  {cpu / n:.3f} s a use case")
+    print(f"  {'total':<40} {total:7.2f} s          {total / n:.3f} s a use case, "
+          f"{total / count:.3f} s a page")  # fmt: skip
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--files", type=int, default=200)
@@ -124,6 +185,7 @@ def main() -> int:
         with tempfile.TemporaryDirectory(prefix="assessor-bench-pdf-") as tmp:
             files = [str(p) for p in make_assessments(Path(tmp), args.files)]
             pdf_section(assessor, files, str(Path(tmp) / "out"))
+            pdf_phases(files[:PHASE_FILES])
         return 0
 
     with tempfile.TemporaryDirectory(prefix="assessor-bench-reports-") as tmp:
@@ -180,6 +242,7 @@ def main() -> int:
         show("report-pdf/score (100k text)", t["report pdf, long texts"], t["score long texts"])
         if args.pdf:
             pdf_section(assessor, files, out)
+            pdf_phases(files[:PHASE_FILES])
     return 0
 
 
