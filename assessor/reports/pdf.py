@@ -5,6 +5,16 @@ it implements the paged-media CSS the report uses (running footers, page counter
 breaks, ``target-counter`` page references in the build order) and it renders the inline SVG
 charts. Rendering never touches the network or the file system: the URL fetcher refuses
 everything except the ``data:`` URI of the validated logo.
+
+The report is laid out as one WeasyPrint document, in this process, on purpose: its page
+numbers ("Page 7 of 52"), the build order's page references and the tagged structure (PDF/UA)
+each depend on the whole document. Printing each use case's section to its own PDF in the
+parallel pool and joining the files would lose one of them: joining with pypdf drops the
+structure tree (``/StructTreeRoot``, ``/MarkInfo``, ``/Lang``: the PDF is no longer tagged),
+and joining WeasyPrint's own documents (``Document.copy``) keeps tags, links and bookmarks but
+numbers every part's pages from 1 (its margin boxes are laid out per document). Layout is about
+60% of the time (``python bench/reports.py --pdf-only`` prints the split by step), and
+WeasyPrint keeps every laid-out page until the PDF is written (about 1.4 MB a page).
 """
 
 from __future__ import annotations
