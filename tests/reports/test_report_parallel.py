@@ -87,7 +87,8 @@ def with_own_rubric(tmp_path: Path, files: list[Path], currency: str) -> None:
     for path in files:
         text = path.read_text(encoding="utf-8")
         text = text.replace("rubric: production-readiness\n", "")
-        path.write_text(text.replace("version: 1\n", "version: 1\nrubric: priced.yaml\n", 1))
+        text = text.replace("version: 1\n", "version: 1\nrubric: priced.yaml\n", 1)
+        path.write_text(text, encoding="utf-8")
 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
