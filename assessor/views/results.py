@@ -21,6 +21,7 @@ from assessor.views.words import (
     UNICODE,
     VERDICT_STYLE,
     VERDICT_WORDS,
+    WARNINGS_HEADING,
     Symbols,
     param,
 )
@@ -28,7 +29,7 @@ from assessor.views.words import (
 if TYPE_CHECKING:
     from assessor.domain.bounds import Bounds
     from assessor.domain.rubric import Rubric
-    from assessor.domain.scoring import Finding, Result
+    from assessor.domain.scoring import AnswerWarning, Finding, Result
 
 
 def safe(text: Any, style: str = "") -> Text:
@@ -105,6 +106,8 @@ def render_results(
     ``bounds`` (from :func:`assessor.domain.bounds.bounds`) say what open questions can still
     make of the verdict and score; the head shows that range instead of one verdict."""
     sections: list[RenderableType] = [_head(result, rubric, bounds, marks, name_missing)]
+    if result.warnings:
+        sections.append(_warnings(result.warnings, marks))
     sections.append(_dimensions(result))
     for label, findings, kind in (
         ("Blockers", result.blockers, "blocker"),
@@ -121,6 +124,8 @@ def render_results(
             line.append(f" {marks.arrow} ")
             line.append(VERDICT_WORDS[imp.verdict], style=VERDICT_STYLE[imp.verdict])
             line.append(f" ({imp.score})")
+            if imp.effort is not None:
+                line.append(f"  effort: {imp.effort}", style="dim")
             parts.append(item(line, marks))
         sections.append(Group(*parts))
     if result.cost_model is not None:
@@ -190,10 +195,28 @@ def _findings(label: str, findings: Iterable[Finding], style: str, marks: Symbol
         parts.append(item(line, marks))
         parts.append(labelled("Why", safe(f.reason)))
         parts.append(labelled("Fix", safe(f.fix)))
-        quoted = Text(marks.open_quote, style="italic")
-        quoted.append_text(safe(f.guide, style="italic"))
-        quoted.append(marks.close_quote)
-        parts.append(labelled("Guide", quoted))
+        parts.append(_guide(f.guide, marks))
+    return Group(*parts)
+
+
+def _guide(guide: str, marks: Symbols) -> Hanging:
+    """``    Guide: “the sentence”``, in italics."""
+    quoted = Text(marks.open_quote, style="italic")
+    quoted.append_text(safe(guide, style="italic"))
+    quoted.append(marks.close_quote)
+    return labelled("Guide", quoted)
+
+
+def _warnings(warnings: Iterable[AnswerWarning], marks: Symbols) -> Group:
+    style = KIND_STYLE["warning"]
+    parts: list[RenderableType] = [heading(WARNINGS_HEADING, style)]
+    for w in warnings:
+        line = safe(w.title, style=style)
+        line.append(f" [{w.id}]", style=style)
+        parts.append(item(line, marks))
+        parts.append(labelled("Check", safe(w.message)))
+        if w.guide:
+            parts.append(_guide(w.guide, marks))
     return Group(*parts)
 
 
@@ -220,9 +243,12 @@ def _costs(result: Result) -> Group:
             f"  ({c.deferral_rate:.1%} reviewed)",
         ),
     ]
+    mark = "  <- required" if c.required_by else "  <- lowest"
     for name, policy, cost, extra in rows:
-        best = "  <- lowest" if policy == c.best_policy else ""
+        best = mark if policy == c.best_policy else ""
         parts.append(Text(f"  {name + ':':<22}{cost:>14,.2f}{extra}{best}"))
+    if c.required_by:
+        parts.append(labelled("why", safe(c.policy_reason), indent=2))
     return Group(*parts)
 
 
