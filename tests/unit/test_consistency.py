@@ -432,3 +432,10 @@ def test_the_bundled_rubric_and_one_without_consistency_validate(cli: Any, tmp_p
     assert cli("rubric", "validate", files["rubric"]).exit_code == 0
     data = score_json(cli, files["case"])
     assert data["warnings"] == [] and data["cost_model"] is None
+
+
+def test_rubric_show_lists_the_consistency_section(cli: Any) -> None:
+    shown = " ".join(cli("rubric", "show", "production-readiness").stdout.split())
+    assert "review_all regulated-expert-review (rule regulated-without-expert)" in shown
+    assert "warning continuous-evaluation-without-error-rate" in shown
+    assert "contrary live-customer-answers: autonomy -> suggest" in shown
