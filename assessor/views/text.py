@@ -91,9 +91,9 @@ def print_rubric(rubric: Rubric) -> None:
     if c.review_all or c.warnings or c.contrary:
         console.print()
         console.print(Text("Consistency", style="bold"))
-        for r in c.review_all:
-            by = f" (rule {r.rule})" if r.rule else ""
-            _line(console, f"  review_all {r.id}{by}: {r.reason}", indent=4)
+        for need in c.review_all:
+            by = f" (rule {need.rule})" if need.rule else ""
+            _line(console, f"  review_all {need.id}{by}: {need.reason}", indent=4)
         for w in c.warnings:
             _line(console, f"  warning    {w.id}: {w.title}", indent=4)
         for x in c.contrary:
