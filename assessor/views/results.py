@@ -190,34 +190,39 @@ def _dimensions(result: Result) -> Table:
 def _findings(label: str, findings: Iterable[Finding], style: str, marks: Symbols) -> Group:
     parts: list[RenderableType] = [heading(label, style)]
     for f in findings:
-        line = safe(f.title, style=style)
-        line.append(f" [{f.id}]", style=style)
-        parts.append(item(line, marks))
-        parts.append(labelled("Why", safe(f.reason)))
-        parts.append(labelled("Fix", safe(f.fix)))
-        parts.append(_guide(f.guide, marks))
+        parts += _explained(
+            f.title, f.id, style, [("Why", f.reason), ("Fix", f.fix)], f.guide, marks
+        )
     return Group(*parts)
-
-
-def _guide(guide: str, marks: Symbols) -> Hanging:
-    """``    Guide: “the sentence”``, in italics."""
-    quoted = Text(marks.open_quote, style="italic")
-    quoted.append_text(safe(guide, style="italic"))
-    quoted.append(marks.close_quote)
-    return labelled("Guide", quoted)
 
 
 def _warnings(warnings: Iterable[AnswerWarning], marks: Symbols) -> Group:
     style = KIND_STYLE["warning"]
     parts: list[RenderableType] = [heading(WARNINGS_HEADING, style)]
     for w in warnings:
-        line = safe(w.title, style=style)
-        line.append(f" [{w.id}]", style=style)
-        parts.append(item(line, marks))
-        parts.append(labelled("Check", safe(w.message)))
-        if w.guide:
-            parts.append(_guide(w.guide, marks))
+        parts += _explained(w.title, w.id, style, [("Check", w.message)], w.guide, marks)
     return Group(*parts)
+
+
+def _explained(
+    title: str,
+    id_: str,
+    style: str,
+    lines: list[tuple[str, str]],
+    guide: str,
+    marks: Symbols,
+) -> list[RenderableType]:
+    """A finding or warning: ``• Title [id]``, its labelled lines and the guide it quotes."""
+    head = safe(title, style=style)
+    head.append(f" [{id_}]", style=style)
+    parts: list[RenderableType] = [item(head, marks)]
+    parts += [labelled(label, safe(text)) for label, text in lines]
+    if guide:
+        quoted = Text(marks.open_quote, style="italic")
+        quoted.append_text(safe(guide, style="italic"))
+        quoted.append(marks.close_quote)
+        parts.append(labelled("Guide", quoted))
+    return parts
 
 
 def _costs(result: Result) -> Group:
