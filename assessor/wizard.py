@@ -374,6 +374,9 @@ class Wizard:
         for label, items in (("blockers", result.blockers), ("conditions", result.conditions)):
             line.append(f" · {label}: ")
             line.append(terminal_safe(", ".join(f.title for f in items)) or "none")
+        if result.warnings:
+            line.append(" · contradictions: ", style="bold")
+            line.append(terminal_safe(", ".join(w.title for w in result.warnings)))
         self.say(line)
 
     # ---- results, export, scaffold ---------------------------------------------------------

@@ -14,12 +14,14 @@ from typing import Any
 
 from assessor.domain.conditions import Compiled
 from assessor.domain.rubric import (
+    AnswerCheck,
     Case,
     Dimension,
     ParamBy,
     ParamIf,
     Pattern,
     Question,
+    ReviewAll,
     Rubric,
     Rule,
 )
@@ -64,6 +66,20 @@ class CompiledRubric:
             for k, v in p.params.items()
             if isinstance(v, ParamIf)
         }
+        consistency = rubric.consistency
+        self.review_all: list[tuple[ReviewAll, Compiled]] = [
+            (r, r.when.compile()) for r in consistency.review_all
+        ]
+        """Where every output must be reviewed (``${review_all}``, the cost model's policy)."""
+        self.warnings: list[tuple[AnswerCheck, Compiled, tuple[str, ...]]] = [
+            (w, w.when.compile(), tuple(sorted(set(w.when.questions()))))
+            for w in consistency.warnings
+        ]
+        """Contradictory answers, with the questions each check reads."""
+        self.contrary: dict[str, list[tuple[list[Any], Compiled]]] = {}
+        """Per question: (values, where changing to them is contrary to the use case)."""
+        for x in consistency.contrary:
+            self.contrary.setdefault(x.answer, []).append((list(x.to), x.when.compile()))
         by_id = {q.id: q for q in rubric.questions}
         self.dimensions: list[tuple[Dimension, DimensionEvaluator]] = [
             (

@@ -17,6 +17,7 @@ With ``I_x(a, b)`` the regularised incomplete beta function and ``p* = 1 - thres
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any, Literal
 
@@ -49,14 +50,31 @@ class CostModel(BaseModel):
     daily_cost_review_all: float
     daily_cost_with_threshold: float
     best_policy: Literal["no_review", "review_all", "threshold"]
+    """The policy to follow: ``review_all`` where the rubric requires review of every output
+    (``required_by``), else the cheapest."""
+    cheapest_policy: Literal["no_review", "review_all", "threshold"] | None = None
+    """The policy with the lowest daily cost, whatever is required."""
+    policy_reason: str = ""
+    """Why ``best_policy`` was chosen, in words: the requirements' reasons (naming the rule
+    each follows), or that it is the cheapest."""
+    required_by: list[str] = []
+    """The ids of the rubric's ``consistency.review_all`` entries (or the rules they name)
+    that require review of every output; empty when none does."""
 
 
-def compute(rubric: Rubric, answers: dict[str, Any]) -> CostModel:
-    """The cost model for these answers, filling gaps with the rubric's defaults."""
-    return CostModel(**compute_data(rubric, answers))
+def compute(
+    rubric: Rubric, answers: dict[str, Any], required: Sequence[tuple[str, str]] = ()
+) -> CostModel:
+    """The cost model for these answers, filling gaps with the rubric's defaults.
+
+    ``required``: (id, reason) of each requirement that every output be reviewed; with any,
+    the chosen policy is ``review_all`` whatever would be cheaper."""
+    return CostModel(**compute_data(rubric, answers, required))
 
 
-def compute_data(rubric: Rubric, answers: dict[str, Any]) -> dict[str, Any]:
+def compute_data(
+    rubric: Rubric, answers: dict[str, Any], required: Sequence[tuple[str, str]] = ()
+) -> dict[str, Any]:
     """:func:`compute` as plain data (the shape of :class:`CostModel`)."""
     costs = rubric.costs
     policy = rubric.policy
@@ -100,7 +118,13 @@ def compute_data(rubric: Rubric, answers: dict[str, Any]) -> dict[str, Any]:
     review_all = volume * cost_per_review
     with_threshold = volume * (deferral * cost_per_review + residual * cost_per_error)
     options = {"no_review": no_review, "review_all": review_all, "threshold": with_threshold}
-    best = min(options, key=lambda k: (options[k], k != "threshold"))
+    cheapest = min(options, key=lambda k: (options[k], k != "threshold"))
+    if required:
+        best = "review_all"
+        reason = " ".join(why for _, why in required)
+    else:
+        best = cheapest
+        reason = "The cheapest of the three review policies."
     return {
         "source": source,
         "defaults_used": defaults_used,
@@ -116,6 +140,9 @@ def compute_data(rubric: Rubric, answers: dict[str, Any]) -> dict[str, Any]:
         "daily_cost_review_all": round(review_all, 2),
         "daily_cost_with_threshold": round(with_threshold, 2),
         "best_policy": best,
+        "cheapest_policy": cheapest,
+        "policy_reason": reason,
+        "required_by": [name for name, _ in required],
     }
 
 

@@ -2,7 +2,11 @@
 
 Every single answer change that raises the verdict, then every minimal pair, found by
 re-evaluating only the rules and dimensions a change can affect (:class:`_WhatIf` over the
-compiled rubric's read-sets).
+compiled rubric's read-sets). Changes the rubric marks as contrary to the use case
+(``consistency.contrary``) are never tried; changes that contradict each other (a
+``consistency.warnings`` check reading only changed answers) are not listed; the rest are
+listed least work first (the effort the rubric declares per question or option), then
+smallest first.
 """
 
 from __future__ import annotations
@@ -10,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from assessor.domain.assessment import effective_answers
-from assessor.domain.rubric import VERDICTS, Rubric, Verdict
+from assessor.domain.rubric import EFFORTS, VERDICTS, Effort, Rubric, Verdict
 from assessor.domain.scoring import dimension_data, place_in_band
 
 MAX_IMPROVEMENTS = 12
@@ -117,15 +121,33 @@ def improvement_data(
     first_movers = min((movers[i] for i in holding), key=len)
 
     options: dict[str, list[Any]] = {}
+    contrary = rubric.compiled.contrary
 
     def options_of(qid: str) -> list[Any]:
         found = options.get(qid)
         if found is None:
             value = current[qid]
+            ruled_out = [
+                v for values, test in contrary.get(qid, ()) if test(current) is True for v in values
+            ]
             found = options[qid] = [
-                v for v in rubric.compiled.changeable[qid] if not _same(v, value)
+                v
+                for v in rubric.compiled.changeable[qid]
+                if not _same(v, value) and not any(_same(v, x) for x in ruled_out)
             ]
         return found
+
+    # Changes that contradict each other (a consistency warning that reads only changed
+    # answers, and that the current answers do not raise) are not offered: they would fix
+    # the verdict on paper only.
+    warnings = rubric.compiled.warnings
+    raised = {i for i, (_, test, _) in enumerate(warnings) if test(current) is True}
+
+    def contradicts(changed: dict[str, Any], answers: dict[str, Any]) -> bool:
+        return any(
+            i not in raised and set(reads) <= changed.keys() and test(answers) is True
+            for i, (_, test, reads) in enumerate(warnings)
+        )
 
     Found = tuple[dict[str, Any], int, int]  # changes, verdict rank, score
     singles: list[Found] = []
@@ -137,7 +159,7 @@ def improvement_data(
         for n, value in enumerate(options_of(qid)):
             new_rank, fired, answers, dims = whatif.outcome({qid: value})
             single_rank[(qid, n)] = new_rank
-            if new_rank > rank:
+            if new_rank > rank and not contradicts({qid: value}, answers):
                 score_ = whatif.score(new_rank, fired, answers, dims)
                 singles.append(({qid: value}, new_rank, score_))
             if new_rank < top:  # a pair with a change that reaches the top alone is never
@@ -162,16 +184,16 @@ def improvement_data(
                 changes = {q1: v1, q2: v2}
                 new_rank, fired, answers, dims = whatif.outcome(changes)
                 alone = max(alone1, single_rank.get((q2, n2), rank))
-                if new_rank > rank and new_rank > alone:
+                if new_rank > rank and new_rank > alone and not contradicts(changes, answers):
                     ordered = {q: changes[q] for q in rubric.compiled.changeable if q in changes}
                     score_ = whatif.score(new_rank, fired, answers, dims)
                     pairs.append((ordered, new_rank, score_))
 
-    def order(item: Found) -> tuple[int, int]:
-        return (-item[1], -item[2])
+    def order(item: Found) -> tuple[int, int, int, int]:
+        return (_effort_rank(effort_of(rubric, item[0])), len(item[0]), -item[1], -item[2])
 
     out: list[dict[str, Any]] = []
-    for changes, new_rank, new_score in sorted(singles, key=order) + sorted(pairs, key=order):
+    for changes, new_rank, new_score in sorted(singles + pairs, key=order):
         summary = "; ".join(
             f"{rubric.by_id[k].short}: {rubric.by_id[k].label_of(x)}" for k, x in changes.items()
         )
@@ -181,11 +203,25 @@ def improvement_data(
                 "verdict": VERDICTS[new_rank],
                 "score": new_score,
                 "summary": summary,
+                "effort": effort_of(rubric, changes),
             }
         )
         if len(out) >= MAX_IMPROVEMENTS:
             break
     return out
+
+
+def effort_of(rubric: Rubric, changes: dict[str, Any]) -> Effort | None:
+    """The most work any of the changes takes (undeclared counts as medium); None when the
+    rubric declares no effort for any of them."""
+    declared = [rubric.by_id[q].effort_of(v) for q, v in changes.items()]
+    if all(e is None for e in declared):
+        return None
+    return EFFORTS[max(_effort_rank(e) for e in declared)]
+
+
+def _effort_rank(effort: Effort | None) -> int:
+    return EFFORTS.index(effort or "medium")
 
 
 def _same(a: Any, b: Any) -> bool:

@@ -7,7 +7,7 @@ correctly.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from functools import cached_property
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
@@ -25,6 +25,9 @@ VERDICTS: tuple[Verdict, ...] = ("not_ready", "conditional", "ready")
 
 QuestionType = Literal["choice", "multi", "boolean", "number", "fraction", "text"]
 IDENT = r"^[a-z][a-z0-9_]*$"
+Effort = Literal["low", "medium", "high"]
+EFFORTS: tuple[Effort, ...] = ("low", "medium", "high")
+"""Least work first: ``to_improve`` lists easier changes first (undeclared counts as medium)."""
 RULE_ID = r"^[a-z][a-z0-9_-]*$"
 
 
@@ -57,6 +60,8 @@ class Option(_Strict):
     """What to do when this option is not chosen (a lens choice's improvement plan)."""
     exclusive: bool = False
     """Multi questions: a "none of these" option, which excludes every other option."""
+    effort: Effort | None = None
+    """How much work changing the answer to this option takes (wins over the question's)."""
 
 
 class DefaultRule(_Strict):
@@ -98,6 +103,9 @@ class Question(_Strict):
     """The team can change this answer by design work; only those appear in ``to_improve``."""
     try_values: list[Any] = []
     """For number and fraction questions: the values ``to_improve`` tries."""
+    effort: Effort | None = None
+    """How much work changing this answer takes: low, medium or high. ``to_improve`` lists
+    the least work first and says how much each change takes."""
 
     @field_validator("default", "try_values")
     @classmethod
@@ -138,6 +146,13 @@ class Question(_Strict):
         if self.type == "boolean":
             return [False, True]
         return list(self.try_values)
+
+    def effort_of(self, value: Any) -> Effort | None:
+        """The declared effort of changing this answer to ``value`` (option, then question)."""
+        for o in self.options:
+            if o.value == value and o.effort is not None:
+                return o.effort
+        return self.effort
 
     def label_of(self, value: Any) -> str:
         if self.type == "multi" and isinstance(value, list | tuple):
@@ -259,7 +274,8 @@ class Pattern(_Strict):
     params: dict[str, Any] = {}
     """Literals, ``${name}`` references to computed values, ``{if, then, else}`` or
     ``{by, values, default}``. Computed names: confidence_threshold, review_sample_rate,
-    max_error_rate, cache_ttl_seconds."""
+    max_error_rate, cache_ttl_seconds, review_all (whether ``consistency.review_all``
+    holds)."""
 
     @field_validator("params")
     @classmethod
@@ -350,6 +366,56 @@ class EvidencePolicy(_Strict):
     rules: list[EvidenceRule] = []
 
 
+class ReviewAll(_Strict):
+    """Where every output must be reviewed by a person before it takes effect.
+
+    While one holds, the human-fallback pattern's ``review_all`` (``${review_all}``) is true
+    and the cost model prices review of every output, whatever is cheaper, and says why."""
+
+    id: str = Field(pattern=RULE_ID)
+    when: Condition
+    reason: str
+    """Why every output is reviewed; ``{answer_id}`` placeholders are filled in."""
+    rule: str = ""
+    """The rule (id) whose guide or fix asks for it, named with the reason."""
+
+
+class AnswerCheck(_Strict):
+    """Answers that contradict each other: a warning on every surface, not a finding (the
+    verdict does not change)."""
+
+    id: str = Field(pattern=RULE_ID)
+    title: str
+    when: Condition
+    message: str
+    """What contradicts what, and what to answer; ``{answer_id}`` placeholders are filled in."""
+    guide: str = ""
+    """The guide sentence the answers are read against, if any."""
+
+
+class Contrary(_Strict):
+    """Answer changes ``to_improve`` never suggests where they would defeat the use case
+    (a suggestion for a person to take or leave, where customers get the answer live)."""
+
+    id: str = Field(pattern=RULE_ID)
+    answer: str
+    """The question whose answer would change."""
+    to: list[Any] = Field(min_length=1)
+    """The values it is not changed to."""
+    when: Condition
+    """Where the change is contrary to the use case (read on the answers as given)."""
+    reason: str
+
+
+class Consistency(_Strict):
+    """What the answers imply beyond the rules: review of every output, contradictions,
+    and changes contrary to the use case."""
+
+    review_all: list[ReviewAll] = []
+    warnings: list[AnswerCheck] = []
+    contrary: list[Contrary] = []
+
+
 class Scoring(_Strict):
     bands: dict[Verdict, tuple[int, int]] = {
         "not_ready": (0, 39),
@@ -393,6 +459,8 @@ class Rubric(_Strict):
     scoring: Scoring = Scoring()
     evidence: EvidencePolicy = EvidencePolicy()
     """How measured results are recorded and judged (``assessor evidence add``)."""
+    consistency: Consistency = Consistency()
+    """Review of every output, contradictory answers and changes contrary to the use case."""
 
     @field_validator("version", mode="before")
     @classmethod
@@ -445,6 +513,12 @@ class Rubric(_Strict):
                     check(v.if_, f"patterns[{i}].params.{key}.if")
                 if isinstance(v, ParamBy) and v.by not in by_id:
                     problems.append(f"patterns[{i}].params.{key}.by: unknown question {v.by!r}")
+                ref = v[2:-1] if isinstance(v, str) and v[:2] == "${" and v[-1:] == "}" else None
+                if ref is not None and ref not in COMPUTED:
+                    problems.append(
+                        f"patterns[{i}].params.{key}: unknown computed value {v!r} "
+                        f"(known: {', '.join(sorted(COMPUTED))})"
+                    )
         if "evidence" in self.model_fields_set:
             for name in ("question", "source_question"):
                 ref = getattr(self.evidence, name)
@@ -456,6 +530,7 @@ class Rubric(_Strict):
                     problems.append(f"evidence.rules[{i}].id: duplicate rule id {er.id!r}")
                 rule_ids.add(er.id)
                 check(er.when, f"evidence.rules[{i}].when")
+        _check_consistency(self, by_id, check, problems)
         if self.policy is not None and self.policy.key not in by_id:
             problems.append(f"policy.key: unknown question {self.policy.key!r}")
         if problems:
@@ -486,6 +561,64 @@ class Rubric(_Strict):
             if test is None or test(answers) is not False:
                 out.append(q)
         return out
+
+
+COMPUTED = frozenset(
+    {
+        "confidence_threshold",
+        "review_sample_rate",
+        "max_error_rate",
+        "cache_ttl_seconds",
+        "review_all",
+    }
+)
+"""The names a pattern parameter can reference as ``${name}``."""
+
+
+def _check_consistency(
+    rubric: Rubric,
+    by_id: dict[str, Question],
+    check: Callable[[Condition | None, str], None],
+    problems: list[str],
+) -> None:
+    """The ``consistency`` section: ids unique, conditions and references resolved."""
+    rules = {r.id for r in rubric.rules}
+    c = rubric.consistency
+    sections: list[tuple[str, Sequence[ReviewAll | AnswerCheck | Contrary]]] = [
+        ("review_all", c.review_all),
+        ("warnings", c.warnings),
+        ("contrary", c.contrary),
+    ]
+    for name, entries in sections:
+        seen: set[str] = set()
+        for i, entry in enumerate(entries):
+            where = f"consistency.{name}[{i}]"
+            if entry.id in seen:
+                problems.append(f"{where}.id: duplicate id {entry.id!r}")
+            seen.add(entry.id)
+            check(entry.when, f"{where}.when")
+    for i, r in enumerate(c.review_all):
+        if r.rule and r.rule not in rules:
+            problems.append(
+                f"consistency.review_all[{i}].rule: unknown rule {r.rule!r}"
+                f"{_suggest(r.rule, sorted(rules))}"
+            )
+    for i, x in enumerate(c.contrary):
+        q = by_id.get(x.answer)
+        if q is None:
+            problems.append(
+                f"consistency.contrary[{i}].answer: unknown question {x.answer!r}"
+                f"{_suggest(x.answer, list(by_id))}"
+            )
+            continue
+        if q.type == "choice":
+            allowed = {o.value for o in q.options}
+            for j, v in enumerate(x.to):
+                if v not in allowed:
+                    problems.append(
+                        f"consistency.contrary[{i}].to[{j}]: {v!r} is not an option of "
+                        f"{q.id!r} (options: {', '.join(sorted(allowed))})"
+                    )
 
 
 def _check_condition(

@@ -29,7 +29,7 @@ from pydantic import BaseModel, ConfigDict
 from assessor.domain import costmodel
 from assessor.domain.assessment import UseCase, effective_and_applicable
 from assessor.domain.evidence import Evidence, Judgement, judge
-from assessor.domain.rubric import VERDICTS, Rubric, Verdict
+from assessor.domain.rubric import VERDICTS, Effort, Rubric, Verdict
 
 if TYPE_CHECKING:
     from assessor.domain.bounds import Bounds
@@ -84,6 +84,19 @@ class Improvement(_Out):
     score: int
     summary: str
     """The changes in words, e.g. "Human oversight: A person approves each one"."""
+    effort: Effort | None = None
+    """The most work any of the changes takes, as the rubric declares it (None: undeclared)."""
+
+
+class AnswerWarning(_Out):
+    """Answers that contradict each other (the rubric's ``consistency.warnings``)."""
+
+    id: str
+    title: str
+    message: str
+    guide: str
+    answers: dict[str, Any]
+    """The answers the check read, as given."""
 
 
 class Result(_Out):
@@ -108,6 +121,8 @@ class Result(_Out):
     notes: dict[str, str] = {}
     evidence: dict[str, Any] | None = None
     """Measured evidence on record and how it was judged (None without evidence)."""
+    warnings: list[AnswerWarning] = []
+    """Answers that contradict each other; the verdict does not depend on them."""
 
 
 _PLACEHOLDER = re.compile(r"\{([a-z][a-z0-9_]*)\}")
@@ -310,8 +325,9 @@ def score_data(
 
     from assessor.domain.counterfactuals import improvement_data
 
+    required = review_requirements(rubric, answers)
     cost = (
-        costmodel.compute_data(rubric, answers)
+        costmodel.compute_data(rubric, answers, required)
         if rubric.policy is not None and rubric.policy.key in answers
         else None
     )
@@ -327,7 +343,7 @@ def score_data(
         "dimensions": dims,
         "blockers": [finding(i) for i in blocker_ids] + extra_blockers,
         "conditions": [finding(i) for i in condition_ids] + extra_conditions,
-        "patterns": _pattern_data(rubric, answers, cost),
+        "patterns": _pattern_data(rubric, answers, cost, bool(required)),
         "to_improve": (
             _capped(
                 improvement_data(
@@ -344,6 +360,7 @@ def score_data(
         "answers": given,
         "notes": dict(notes or {}),
         "evidence": judgement.summary,
+        "warnings": warning_data(rubric, answers, shown),
     }
     if with_bounds:
         found = bounds_with_evidence(rubric, given, judgement)
@@ -390,8 +407,42 @@ def _capped(
     return [i for i in improvements if now < VERDICTS.index(i["verdict"]) <= ceiling]
 
 
+def review_requirements(rubric: Rubric, answers: dict[str, Any]) -> list[tuple[str, str]]:
+    """(id, reason) of each ``consistency.review_all`` entry that holds: every output must be
+    reviewed. The id is the rule the entry names (else its own); the reason names the rule."""
+    found = []
+    titles = {r.id: r.title for r in rubric.rules}
+    for entry, test in rubric.compiled.review_all:
+        if test(answers) is not True:
+            continue
+        reason = _words(rubric, entry.reason, answers)
+        if entry.rule:
+            reason = f"{reason.rstrip('.')} (rule {entry.rule}: {titles[entry.rule]})."
+        found.append((entry.rule or entry.id, reason))
+    return found
+
+
+def warning_data(
+    rubric: Rubric, answers: dict[str, Any], shown: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """The rubric's ``consistency.warnings`` that hold: answers that contradict each other."""
+    out = []
+    for check, test, reads in rubric.compiled.warnings:
+        if test(answers) is True:
+            out.append(
+                {
+                    "id": check.id,
+                    "title": check.title,
+                    "message": _words(rubric, check.message, shown),
+                    "guide": _flat(check.guide),
+                    "answers": {q: shown[q] for q in reads if q in shown},
+                }
+            )
+    return out
+
+
 def _pattern_data(
-    rubric: Rubric, answers: dict[str, Any], cost: dict[str, Any] | None
+    rubric: Rubric, answers: dict[str, Any], cost: dict[str, Any] | None, review_all: bool
 ) -> list[dict[str, Any]]:
     policy = rubric.policy
     level = str(answers.get(policy.key)) if policy is not None else ""
@@ -400,6 +451,7 @@ def _pattern_data(
         "review_sample_rate": policy.review_sample_rate.get(level) if policy else None,
         "cache_ttl_seconds": policy.cache_ttl_seconds.get(level) if policy else None,
         "confidence_threshold": cost["confidence_threshold"] if cost else None,
+        "review_all": review_all,
     }
     out = []
     plans = rubric.compiled.pattern_params

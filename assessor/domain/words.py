@@ -19,3 +19,7 @@ VERDICT_MEANING: dict[str, str] = {
     "conditional": "Can be production-ready once the listed conditions are met.",
     "not_ready": "Not ready for production: a blocker from the guide applies as answered.",
 }
+WARNINGS_HEADING = "Answers that contradict each other"
+"""The heading of the rubric's consistency warnings, on every surface."""
+EFFORT_LABEL: dict[str | None, str] = {"low": "Low", "medium": "Medium", "high": "High", None: "—"}
+"""The effort of an improvement, as reports write it (None: the rubric declares none)."""

@@ -461,6 +461,11 @@ def cost_sentence(result: Result, currency: str = "") -> str:
         "threshold": c.daily_cost_with_threshold,
     }
     rest = " and ".join(v for k, v in others.items() if k != c.best_policy)
+    if c.required_by:
+        return (
+            f"{leads[c.best_policy]} is required, at about {money(costs[c.best_policy])} a "
+            f"day, against {rest}. {c.policy_reason}"
+        )
     return (
         f"{leads[c.best_policy]} is the cheapest policy, at about "
         f"{money(costs[c.best_policy])} a day, against {rest}."

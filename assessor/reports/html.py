@@ -18,6 +18,7 @@ from typing import Any
 from assessor.app.parallel import map_in_chunks
 from assessor.domain.rubric import Rubric
 from assessor.domain.scoring import Result
+from assessor.domain.words import EFFORT_LABEL, WARNINGS_HEADING
 from assessor.reports import charts
 from assessor.reports.build import cost_sentence
 from assessor.reports.model import AnswerRow, Report, UseCaseReport
@@ -28,6 +29,7 @@ from assessor.reports.words import (
     NOTE_IN_TABLE,
     NOTE_SHORT,
     POINT_LABEL,
+    REVIEW_ALL_METHOD,
     STATUS_LABEL,
     VALUE_LABEL,
     VERDICT_LABEL,
@@ -70,6 +72,7 @@ class ImprovementView:
     changes: list[Change]
     verdict: str
     score: int
+    effort: str | None = None
 
 
 @dataclass
@@ -173,8 +176,17 @@ def use_case_view(
             (question_label(rubric, q), answer_words(rubric.by_id.get(q), v))
             for q, v in f.answers.items()
         ]
-        for f in r.blockers + r.conditions
+        for f in [*r.blockers, *r.conditions]
     }
+    based_on.update(
+        {
+            w.id: [
+                (question_label(rubric, q), answer_words(rubric.by_id.get(q), v))
+                for q, v in w.answers.items()
+            ]
+            for w in r.warnings
+        }
+    )
     effective = dict(r.answers)
     improvements = [
         ImprovementView(
@@ -190,6 +202,7 @@ def use_case_view(
             ],
             verdict=imp.verdict,
             score=imp.score,
+            effort=imp.effort,
         )
         for imp in r.to_improve[:IMPROVEMENTS_SHOWN]
     ]
@@ -268,6 +281,9 @@ def _environment() -> Any:
         VERDICT_LABEL=VERDICT_LABEL,
         VERDICT_MEANING=VERDICT_MEANING,
         KIND_LABEL=KIND_LABEL,
+        EFFORT_LABEL=EFFORT_LABEL,
+        REVIEW_ALL_METHOD=REVIEW_ALL_METHOD,
+        WARNINGS_HEADING=WARNINGS_HEADING,
         POINT_LABEL=POINT_LABEL,
         COLORS=charts.COLORS,
         SOFT=charts.SOFT,

@@ -9,9 +9,11 @@ escaped, table-safe) or :func:`md_block` (paragraphs with hard line breaks), so 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from assessor.domain.rubric import Rubric
-from assessor.domain.scoring import Finding, Result
+from assessor.domain.scoring import AnswerWarning, Finding, Result
+from assessor.domain.words import EFFORT_LABEL, WARNINGS_HEADING
 from assessor.reports.build import cost_sentence
 from assessor.reports.model import DimensionRisk, Report, UseCaseReport
 from assessor.reports.safety import md_block, md_code, md_inline
@@ -21,6 +23,7 @@ from assessor.reports.words import (
     NOTE_IN_TABLE,
     NOTE_SHORT,
     POINT_LABEL,
+    REVIEW_ALL_METHOD,
     STATUS_LABEL,
     VALUE_LABEL,
     VERDICT_LABEL,
@@ -41,7 +44,7 @@ from assessor.reports.words import (
 )
 
 ICON = {"ready": "🟢", "conditional": "🟡", "not_ready": "🔴"}
-KIND_ICON = {"blocker": "🔴", "condition": "🟡"}
+KIND_ICON = {"blocker": "🔴", "condition": "🟡", "warning": "🟣"}
 BAR_CELLS = 20
 MATRIX_NAMES = 6
 """The value x readiness matrix names this many use cases per cell, then counts the rest."""
@@ -268,6 +271,9 @@ def _use_case(uc: UseCaseReport, rubric: Rubric, *, level: int, currency: str = 
     lines += ["", "**What to do next**", ""]
     lines += [f"{i}. {md_inline(step)}" for i, step in enumerate(s.next_steps, 1)]
     lines.append("")
+    if r.warnings:
+        titles = "; ".join(md_inline(w.title) for w in r.warnings)
+        lines += [f"**{KIND_ICON['warning']} {WARNINGS_HEADING}:** {titles} (see below).", ""]
     cost_point = any(point.kind == "cost" for point in s.key_points)
     if r.cost_model is not None and r.cost_model.source != "defaults" and not cost_point:
         lines += [f"**Cost:** {md_inline(cost_sentence(r, currency))}", ""]
@@ -309,6 +315,16 @@ def _use_case(uc: UseCaseReport, rubric: Rubric, *, level: int, currency: str = 
     )  # fmt: skip
     lines.append("")
 
+    if r.warnings:
+        lines += [heading(h, WARNINGS_HEADING), ""]
+        lines += [
+            "These answers cannot all hold as given. The verdict is scored on them as they "
+            "are: check them with the team before relying on it.",
+            "",
+        ]
+        for w in r.warnings:
+            lines += _warning(w, rubric, h + 1)
+
     lines += [heading(h, "Findings"), ""]
     if not r.blockers and not r.conditions:
         lines += ["No blocker and no condition applies: the answers already include the "
@@ -321,14 +337,20 @@ def _use_case(uc: UseCaseReport, rubric: Rubric, *, level: int, currency: str = 
 
     if r.to_improve:
         lines += [heading(h, "What would raise the verdict"), ""]
+        lines += [
+            "Least work first (the effort the rubric declares for each change), then the "
+            "smallest change.",
+            "",
+        ]
         lines += table(
-            ["Change", "Verdict", "Score"],
+            ["Change", "Effort", "Verdict", "Score"],
             (
                 [md_inline(change_words(rubric, r.answers, imp.changes)),
-                 verdict_words(imp.verdict), f"{r.score} → {imp.score}"]
+                 EFFORT_LABEL[imp.effort], verdict_words(imp.verdict),
+                 f"{r.score} → {imp.score}"]
                 for imp in r.to_improve[:IMPROVEMENTS_SHOWN]
             ),
-            "llr",
+            "lllr",
         )  # fmt: skip
         lines.append("")
         if len(r.to_improve) > IMPROVEMENTS_SHOWN:
@@ -364,16 +386,19 @@ def _use_case(uc: UseCaseReport, rubric: Rubric, *, level: int, currency: str = 
             ("review_all", "A person reviews every output", c.daily_cost_review_all),
             ("threshold", f"Review below confidence {threshold}", c.daily_cost_with_threshold),
         ]
+        chosen = " (**required**)" if c.required_by else " (**cheapest**)"
         lines += table(
             ["Review policy", "Cost per day"],
             (
-                [md_inline(label) + (" (**cheapest**)" if key == c.best_policy else ""),
+                [md_inline(label) + (chosen if key == c.best_policy else ""),
                  money(cost, currency)]
                 for key, label, cost in policies
             ),
             "lr",
         )  # fmt: skip
         lines.append("")
+        if c.required_by:
+            lines += [f"**Why every output is reviewed:** {md_inline(c.policy_reason)}", ""]
         lines += table(
             ["Input", "Value"],
             [
@@ -496,20 +521,38 @@ def _level(rubric: Rubric, r: Result, dim_id: str, level: str) -> str:
 
 
 def _finding(f: Finding, rubric: Rubric, r: Result, level: int) -> list[str]:
+    icon = KIND_ICON.get(f.kind, "")
+    parts = [("Why", f.reason), ("Fix", f.fix)]
+    return _explained(rubric, level, icon, f.title, parts, f.answers, f.guide)
+
+
+def _warning(w: AnswerWarning, rubric: Rubric, level: int) -> list[str]:
+    icon = KIND_ICON["warning"]
+    return _explained(rubric, level, icon, w.title, [("Check", w.message)], w.answers, w.guide)
+
+
+def _explained(
+    rubric: Rubric,
+    level: int,
+    icon: str,
+    title: str,
+    parts: list[tuple[str, str]],
+    answers: dict[str, Any],
+    guide: str,
+) -> list[str]:
+    """A finding or warning: its title, what it says, the answers it read, the guide quote."""
     based_on = "; ".join(
         f"{question_label(rubric, q)}: {answer_words(rubric.by_id.get(q), v)}"
-        for q, v in f.answers.items()
+        for q, v in answers.items()
     )
-    lines = [
-        heading(level, f"{KIND_ICON.get(f.kind, '')} {md_inline(f.title)}"),
-        "",
-        f"- **Why:** {md_inline(f.reason)}",
-        f"- **Fix:** {md_inline(f.fix)}",
-    ]
+    lines = [heading(level, f"{icon} {md_inline(title)}"), ""]
+    lines += [f"- **{label}:** {md_inline(text)}" for label, text in parts]
     if based_on:
         lines.append(f"- **Based on:** {md_inline(based_on)}")
-    guide_title = f" — *{md_inline(rubric.guide_title)}*" if rubric.guide_title else ""
-    lines += ["", f"> “{md_inline(f.guide)}”{guide_title}", ""]
+    lines.append("")
+    if guide:
+        guide_title = f" — *{md_inline(rubric.guide_title)}*" if rubric.guide_title else ""
+        lines += [f"> “{md_inline(guide)}”{guide_title}", ""]
     return lines
 
 
@@ -595,7 +638,8 @@ def _methodology(report: Report) -> list[str]:
             "",
             "Daily costs: no review = outputs per day × error rate × cost of an error; review "
             "everything = outputs per day × cost of review; threshold = outputs per day × "
-            "(share reviewed × cost of review + share wrong and delivered × cost of an error).",
+            "(share reviewed × cost of review + share wrong and delivered × cost of an error). "
+            + REVIEW_ALL_METHOD,
             "",
             "Defaults where the assessment gives no figure: "
             + (
@@ -681,12 +725,18 @@ def score_summary(results: list[Result]) -> str:
             )
         if not (r.blockers or r.conditions):
             lines.append("- No blocker and no condition applies.")
+        for w in r.warnings:
+            lines.append(
+                f"- {KIND_ICON['warning']} **{md_inline(w.title)}** ({md_code(w.id)}): "
+                f"{md_inline(w.message)}"
+            )
         lines.append("")
         if r.to_improve:
             best = r.to_improve[0]
+            effort = f", effort {best.effort}" if best.effort else ""
             lines += [
                 f"To raise the verdict: {md_inline(best.summary)} "
-                f"(→ {VERDICT_LABEL[best.verdict].lower()}, score {best.score}).",
+                f"(→ {VERDICT_LABEL[best.verdict].lower()}, score {best.score}{effort}).",
                 "",
             ]
         lines += [

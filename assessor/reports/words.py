@@ -23,6 +23,12 @@ VALUE_LABEL = {"high": "High", "medium": "Medium", "low": "Low", "unrated": "Not
 """Business value, in words (``unrated``: the assessment gives none)."""
 STATUS_LABEL = {"open": "Open", "in_progress": "In progress", "done": "Done"}
 """Improvement plan item status, in words."""
+REVIEW_ALL_METHOD = (
+    "The policy to follow is the cheapest, except where the rubric requires a person to "
+    "review every output: then it is review of every output, whatever would be cheaper, and "
+    "the report says which rule requires it."
+)
+"""The methodology's sentence on when review of every output is chosen (md and html)."""
 POINT_LABEL = {**KIND_LABEL, "ready": "Ready", "open": "Open", "cost": "Cost"}
 """Labels of the executive summary's key points, by kind."""
 

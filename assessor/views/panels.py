@@ -5,7 +5,8 @@ All rubric and user text is :class:`rich.text.Text`, never markup."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 
@@ -65,20 +66,22 @@ def render_panel(
         row.append(" " * max(1, width - len(title) - len(value.plain)))
         row.append_text(value)
         lines.append(row)
-    groups = [
-        ("Blockers", result.blockers, KIND_STYLE["blocker"]),
-        ("Conditions", result.conditions, KIND_STYLE["condition"]),
+    groups: list[tuple[str, Sequence[Any], str, str]] = [
+        ("Blockers", result.blockers, KIND_STYLE["blocker"], "• "),
+        ("Conditions", result.conditions, KIND_STYLE["condition"], "• "),
     ]
+    if result.warnings:  # contradictory answers: shown only when there are any
+        groups.insert(0, ("Contradictions", result.warnings, KIND_STYLE["warning"], "! "))
     fixed = len(lines) + 2 * len(groups)  # a blank line and a heading per group
     room = max(height - fixed, 2 * len(groups)) if height else 10_000
-    shown = _share(room, [max(1, len(f)) for _, f, _ in groups])
-    for (label, findings, style), limit in zip(groups, shown, strict=True):
+    shown = _share(room, [max(1, len(f)) for _, f, _, _ in groups])
+    for (label, findings, style, bullet), limit in zip(groups, shown, strict=True):
         lines += [Text(), Text(f"{label} ({len(findings)})", style="bold underline")]
         if not findings:
             lines.append(Text("none so far" if open_count else "none", style="dim"))
         visible = findings if len(findings) <= limit else findings[: max(limit - 1, 0)]
         for f in visible:
-            line = Text("• ", style=style)
+            line = Text(bullet, style=style)
             line.append(terminal_safe(f.title))
             lines.append(line)
         if len(visible) < len(findings):

@@ -21,6 +21,7 @@ from assessor.views.words import (
     UNICODE,
     VERDICT_STYLE,
     VERDICT_WORDS,
+    WARNINGS_HEADING,
     Symbols,
     param,
 )
@@ -28,7 +29,7 @@ from assessor.views.words import (
 if TYPE_CHECKING:
     from assessor.domain.bounds import Bounds
     from assessor.domain.rubric import Rubric
-    from assessor.domain.scoring import Finding, Result
+    from assessor.domain.scoring import AnswerWarning, Finding, Result
 
 
 def safe(text: Any, style: str = "") -> Text:
@@ -105,6 +106,8 @@ def render_results(
     ``bounds`` (from :func:`assessor.domain.bounds.bounds`) say what open questions can still
     make of the verdict and score; the head shows that range instead of one verdict."""
     sections: list[RenderableType] = [_head(result, rubric, bounds, marks, name_missing)]
+    if result.warnings:
+        sections.append(_warnings(result.warnings, marks))
     sections.append(_dimensions(result))
     for label, findings, kind in (
         ("Blockers", result.blockers, "blocker"),
@@ -121,6 +124,8 @@ def render_results(
             line.append(f" {marks.arrow} ")
             line.append(VERDICT_WORDS[imp.verdict], style=VERDICT_STYLE[imp.verdict])
             line.append(f" ({imp.score})")
+            if imp.effort is not None:
+                line.append(f"  effort: {imp.effort}", style="dim")
             parts.append(item(line, marks))
         sections.append(Group(*parts))
     if result.cost_model is not None:
@@ -185,16 +190,39 @@ def _dimensions(result: Result) -> Table:
 def _findings(label: str, findings: Iterable[Finding], style: str, marks: Symbols) -> Group:
     parts: list[RenderableType] = [heading(label, style)]
     for f in findings:
-        line = safe(f.title, style=style)
-        line.append(f" [{f.id}]", style=style)
-        parts.append(item(line, marks))
-        parts.append(labelled("Why", safe(f.reason)))
-        parts.append(labelled("Fix", safe(f.fix)))
+        parts += _explained(
+            f.title, f.id, style, [("Why", f.reason), ("Fix", f.fix)], f.guide, marks
+        )
+    return Group(*parts)
+
+
+def _warnings(warnings: Iterable[AnswerWarning], marks: Symbols) -> Group:
+    style = KIND_STYLE["warning"]
+    parts: list[RenderableType] = [heading(WARNINGS_HEADING, style)]
+    for w in warnings:
+        parts += _explained(w.title, w.id, style, [("Check", w.message)], w.guide, marks)
+    return Group(*parts)
+
+
+def _explained(
+    title: str,
+    id_: str,
+    style: str,
+    lines: list[tuple[str, str]],
+    guide: str,
+    marks: Symbols,
+) -> list[RenderableType]:
+    """A finding or warning: ``• Title [id]``, its labelled lines and the guide it quotes."""
+    head = safe(title, style=style)
+    head.append(f" [{id_}]", style=style)
+    parts: list[RenderableType] = [item(head, marks)]
+    parts += [labelled(label, safe(text)) for label, text in lines]
+    if guide:
         quoted = Text(marks.open_quote, style="italic")
-        quoted.append_text(safe(f.guide, style="italic"))
+        quoted.append_text(safe(guide, style="italic"))
         quoted.append(marks.close_quote)
         parts.append(labelled("Guide", quoted))
-    return Group(*parts)
+    return parts
 
 
 def _costs(result: Result) -> Group:
@@ -220,9 +248,12 @@ def _costs(result: Result) -> Group:
             f"  ({c.deferral_rate:.1%} reviewed)",
         ),
     ]
+    mark = "  <- required" if c.required_by else "  <- lowest"
     for name, policy, cost, extra in rows:
-        best = "  <- lowest" if policy == c.best_policy else ""
+        best = mark if policy == c.best_policy else ""
         parts.append(Text(f"  {name + ':':<22}{cost:>14,.2f}{extra}{best}"))
+    if c.required_by:
+        parts.append(labelled("why", safe(c.policy_reason), indent=2))
     return Group(*parts)
 
 

@@ -87,3 +87,15 @@ def print_rubric(rubric: Rubric) -> None:
     console.print(Text("Patterns", style="bold"))
     for p in rubric.patterns:
         _line(console, f"  {p.id}: {p.title}", indent=4)
+    c = rubric.consistency
+    if c.review_all or c.warnings or c.contrary:
+        console.print()
+        console.print(Text("Consistency", style="bold"))
+        for need in c.review_all:
+            by = f" (rule {need.rule})" if need.rule else ""
+            _line(console, f"  review_all {need.id}{by}: {need.reason}", indent=4)
+        for w in c.warnings:
+            _line(console, f"  warning    {w.id}: {w.title}", indent=4)
+        for x in c.contrary:
+            values = ", ".join(str(v) for v in x.to)
+            _line(console, f"  contrary   {x.id}: {x.answer} -> {values}", indent=4)

@@ -9,13 +9,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from assessor.domain.words import VERDICT_WORDS as VERDICT_WORDS  # the one source
+from assessor.domain.words import WARNINGS_HEADING as WARNINGS_HEADING
 
 VERDICT_STYLE: dict[str, str] = {
     "ready": "bold green",
     "conditional": "bold yellow",
     "not_ready": "bold red",
 }
-KIND_STYLE = {"blocker": "red", "condition": "yellow"}
+KIND_STYLE = {"blocker": "red", "condition": "yellow", "warning": "magenta"}
+
 POLICY_LABEL = {
     "no_review": "no review",
     "review_all": "review everything",

@@ -211,3 +211,36 @@ def test_multi_questions_are_checkboxes_in_the_plain_wizard(tmp_path: Path, cli:
         "sec01": ["SEC01_least", "SEC01_audit"],
     }, out
     assert code == 0
+
+
+def test_plain_wizard_shows_contradictory_answers(tmp_path: Path) -> None:
+    from test_tui_consistency import write_contradictory
+
+    path = write_contradictory(tmp_path / "case.yaml")
+    session = Session.open(path)
+    keys = [ENTER] * 4 + [DOWN + ENTER]  # keep the use case; "Continue from: the results"
+    try:
+        code, shown = run(session, [*keys, QUIT])
+    finally:
+        session.close()
+    assert code == 0
+    flat = " ".join(shown.split())
+    assert "Answers that contradict each other" in flat
+    assert "Error rate given, but its source is unknown [error-rate-source-unknown]" in flat
+    assert "Check: An error rate of 2% is given" in flat
+
+
+def test_plain_wizard_says_so_as_soon_as_answers_contradict(tmp_path: Path) -> None:
+    path = tmp_path / "p.yaml"
+    session = Session.open(path)
+    answers = {"task_type": "summarization", "error_cost": "high", "autonomy": "autonomous",
+               "regulation": "regulated", "expert_review": True}  # fmt: skip
+    keys = ["Letters" + ENTER, ENTER, ENTER, ENTER]
+    keys += keys_for(session, answers)[: len(answers)]
+    try:
+        code, shown = run(session, [*keys, CTRL_C])
+    finally:
+        session.close()
+    assert code == 130
+    flat = " ".join(shown.split())
+    assert "contradictions: Expert review, yet outputs take effect unreviewed" in flat

@@ -18,6 +18,7 @@ EXPECTED = {
     "claims-summaries.yaml": "conditional",
     "code-review-assistant.yaml": "ready",
     "contract-extraction.yaml": "conditional",
+    "discharge-letters.yaml": "not_ready",
     "loan-agent.yaml": "not_ready",
     "refund-assistant.yaml": "not_ready",
     "ticket-triage.yaml": "ready",
@@ -58,10 +59,8 @@ def test_one_blocker_one_answer(cli: Any) -> None:
     """Refund assistant: autonomous, high cost, 3% estimated errors."""
     result = score(cli, EXAMPLES / "refund-assistant.yaml")
     summaries = [i["summary"] for i in result["to_improve"]]
-    assert summaries[:2] == [
-        "Human oversight: Suggestion only",
-        "Human oversight: A person approves each one",
-    ]
+    # Customers get the answer live: "suggestion only" is contrary to the use case.
+    assert summaries[0] == "Human oversight: A person approves each one"
     # Errors reviewed only on exceptions still take effect: the rate must drop with it.
     assert {"autonomy": "human_on_exceptions", "error_rate": 0.01} in [
         i["changes"] for i in result["to_improve"]

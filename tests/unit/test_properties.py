@@ -3,7 +3,9 @@
 * the score is bounded and sits in its verdict's band;
 * verdict order matches score order: ready > conditional > not_ready, always;
 * making any one answer safer never worsens the verdict;
-* ``to_improve`` is exactly what an exhaustive search of single and paired changes finds;
+* ``to_improve`` is exactly what an exhaustive search of single and paired changes finds
+  (leaving out changes contrary to the use case and changes that contradict each other),
+  listed least effort first, then smallest;
 * the generated condition functions agree with the reference closures;
 * the plain-data score (JSON output) equals the ``Result`` model's JSON.
 """
@@ -149,29 +151,50 @@ def test_the_safer_orders_cover_the_issue_list() -> None:
 
 def exhaustive_improvements(given: dict[str, Any]) -> set[tuple[tuple[str, str], ...]]:
     """Every single change raising the verdict, and every pair raising it beyond both of its
-    changes alone: the definition of ``to_improve``, by brute force."""
+    changes alone: the definition of ``to_improve``, by brute force. Changes the rubric marks
+    contrary to the use case are not tried; changes raising a contradiction between changed
+    answers only are not listed."""
+
+    def scored(changes: dict[str, Any]) -> dict[str, Any]:
+        return scoring.score_data(RUBRIC, CASE, {**given, **changes}, improvements=False)
 
     def rank_of(changes: dict[str, Any]) -> int:
-        data = scoring.score_data(RUBRIC, CASE, {**given, **changes}, improvements=False)
-        return RANK[data["verdict"]]
+        return RANK[scored(changes)["verdict"]]
 
     base = effective_answers(RUBRIC, given)
     rank = rank_of({})
+    before = {w["id"] for w in scored({})["warnings"]}
+    reads = {w.id: set(w.when.questions()) for w in RUBRIC.consistency.warnings}
+
+    def contradictory(changes: dict[str, Any]) -> bool:
+        raised = {w["id"] for w in scored(changes)["warnings"]} - before
+        return any(reads[w] <= changes.keys() for w in raised)
+
+    def contrary(qid: str, value: Any) -> bool:
+        return any(
+            x.answer == qid and value in x.to and x.when.compile()(base) is True
+            for x in RUBRIC.consistency.contrary
+        )
 
     changes = [
         (q.id, v)
         for q in RUBRIC.questions
         if q.changeable and q.id in base
         for v in q.values
-        if not (type(v) is type(base[q.id]) and v == base[q.id])
+        if not (type(v) is type(base[q.id]) and v == base[q.id]) and not contrary(q.id, v)
     ]
     alone = {(q, repr(v)): rank_of({q: v}) for q, v in changes}
-    found = {((q, repr(v)),) for q, v in changes if alone[(q, repr(v))] > rank}
+    found = {
+        ((q, repr(v)),)
+        for q, v in changes
+        if alone[(q, repr(v))] > rank and not contradictory({q: v})
+    }
     for (q1, v1), (q2, v2) in combinations(changes, 2):
         if q1 == q2:
             continue
         new = rank_of({q1: v1, q2: v2})
-        if new > rank and new > max(alone[(q1, repr(v1))], alone[(q2, repr(v2))]):
+        beyond = new > rank and new > max(alone[(q1, repr(v1))], alone[(q2, repr(v2))])
+        if beyond and not contradictory({q1: v1, q2: v2}):
             found.add(tuple(sorted([(q1, repr(v1)), (q2, repr(v2))])))
     return found
 
@@ -199,7 +222,7 @@ def monkeypatch_module() -> Any:
     mp.undo()
 
 
-def test_improvements_are_ordered_singles_first_then_by_verdict_and_score() -> None:
+def test_improvements_are_ordered_by_effort_then_size_then_verdict_and_score() -> None:
     answers = {
         "task_type": "rag",
         "error_cost": "high",
@@ -214,10 +237,12 @@ def test_improvements_are_ordered_singles_first_then_by_verdict_and_score() -> N
         "document_quality": "mixed",
     }
     result = scoring.score(RUBRIC, CASE, answers)
-    sizes = [len(i.changes) for i in result.to_improve]
-    assert sizes == sorted(sizes)
-    singles = [i for i in result.to_improve if len(i.changes) == 1]
-    keys = [(-RANK[i.verdict], -i.score) for i in singles]
+    efforts = ["low", "medium", "high"]
+    keys = [
+        (efforts.index(i.effort or "medium"), len(i.changes), -RANK[i.verdict], -i.score)
+        for i in result.to_improve
+    ]
+    assert len(keys) > 2
     assert keys == sorted(keys)
 
 
