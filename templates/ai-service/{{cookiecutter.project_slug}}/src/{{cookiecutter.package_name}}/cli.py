@@ -1,5 +1,6 @@
 """The console script: ``serve`` runs the API, {% if cookiecutter.async_pipeline %}``worker`` runs jobs only, ``recover`` hands
-the jobs of a worker that is gone to the others, {% endif %}``eval`` the evaluation."""
+the jobs of a worker that is gone to the others, {% endif %}``eval`` the evaluation, ``config``
+prints the effective settings."""
 
 import argparse
 import logging
@@ -51,6 +52,11 @@ def main(argv: list[str] | None = None) -> int:
         choices=["client", "reviewer", "admin"],
         help="client: tasks; reviewer: reviews and the review page; admin: everything",
     )
+
+    config = commands.add_parser(
+        "config", help="print the effective settings and the assessed patterns' parameters"
+    )
+    config.add_argument("--json", action="store_true", help="as one JSON object")
 
     database = commands.add_parser("db", help="manage the database schema (Alembic migrations)")
     database_commands = database.add_subparsers(dest="db_command", required=True)
@@ -112,6 +118,28 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         print(f"token for {args.name.strip()!r} (role {args.role}); it is shown only now:")
         print(secret)
+        return 0
+    if args.command == "config":
+        import json
+
+        from pydantic import ValidationError
+
+        from .config import effective
+        from .settings import Settings
+
+        try:
+            shown = effective(Settings())
+        except ValidationError as error:
+            print(f"config: invalid settings:\n{error}", file=sys.stderr)
+            return 2
+        if args.json:
+            print(json.dumps(shown, indent=2, ensure_ascii=False))
+            return 0
+        for name, value in shown["settings"].items():
+            print(f"APP_{name.upper()}={value}")
+        for pattern, params in shown["patterns"].items():
+            for param, value in params.items():
+                print(f"# {pattern}.{param} = {json.dumps(value)}")
         return 0
     if args.command == "db":
         from .settings import Settings
