@@ -3,7 +3,6 @@ the jobs of a worker that is gone to the others, {% endif %}``eval`` the evaluat
 prints the effective settings."""
 
 import argparse
-import logging
 import sys
 
 
@@ -81,18 +80,43 @@ def main(argv: list[str] | None = None) -> int:
         import uvicorn
 
         from .app import create_app
+        from .logs import configure
+        from .settings import Settings
+        from .tracing import TracingUnavailable
 
-        logging.basicConfig(level=args.log_level.upper())
-        uvicorn.run(create_app(), host=args.host, port=args.port, log_level=args.log_level)
+        settings = Settings()
+        configure(args.log_level, settings.log_format)
+        try:
+            app = create_app(settings)
+        except TracingUnavailable as error:
+            print(f"serve: {error}", file=sys.stderr)
+            return 2
+        # logs.py logs each request with its id, uvicorn's access log would repeat it
+        uvicorn.run(
+            app,
+            host=args.host,
+            port=args.port,
+            log_level=args.log_level,
+            log_config=None,
+            access_log=False,
+        )
         return 0
 {%- if cookiecutter.async_pipeline %}
     if args.command == "worker":
         import uvicorn
 
+        from .logs import configure
+        from .settings import Settings
         from .worker import create_worker_app
 
-        logging.basicConfig(level=args.log_level.upper())
-        uvicorn.run(create_worker_app(), host=args.host, port=args.port, log_level=args.log_level)
+        configure(args.log_level, Settings().log_format)
+        uvicorn.run(
+            create_worker_app(),
+            host=args.host,
+            port=args.port,
+            log_level=args.log_level,
+            log_config=None,
+        )
         return 0
     if args.command == "recover":
         from .jobs import WorkerLooksAlive

@@ -65,6 +65,13 @@ class Settings(BaseSettings):
     llm_temperature: float = Field(0.0, ge=0, le=2)
     """Sampling temperature of the main answer{% if cookiecutter.response_cache %}; part of the cache key{% endif %}."""
 
+    llm_price_input_per_million: float = Field(0.0, ge=0)
+    """Price of one million prompt tokens (in your currency), for the ``*_llm_cost``
+    metric. 0: cost is not tracked (the token metrics still are)."""
+
+    llm_price_output_per_million: float = Field(0.0, ge=0)
+    """Price of one million completion tokens (in your currency)."""
+
     fake_confidence: float = Field(0.95, ge=0, le=1)
     """Confidence the ``fake`` provider reports for every output."""
 
@@ -161,6 +168,18 @@ class Settings(BaseSettings):
     queue_poll_seconds: float = Field(0.2, gt=0, le=60)
     """How often a worker looks for queued jobs."""
 {%- endif %}
+
+    log_format: Literal["json", "text"] = "json"
+    """``json``: one JSON object per log line, with the request id (``logs.py``).
+    ``text``: plain lines for reading in a terminal."""
+
+    otel_enabled: bool = False
+    """Send OpenTelemetry traces (a span per HTTP request) over OTLP/HTTP to
+    ``OTEL_EXPORTER_OTLP_ENDPOINT``. Needs the ``otel`` extra; off: the OpenTelemetry SDK
+    is not even imported."""
+
+    otel_service_name: str = "{{ cookiecutter.project_slug }}"
+    """The ``service.name`` of the traces."""
 
     max_input_chars: int = Field(20_000, ge=1)
     """Longest accepted task input, in characters. Longer inputs get HTTP 422."""
