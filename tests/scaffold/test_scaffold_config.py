@@ -33,11 +33,11 @@ def render_example(example: Path, root: Path) -> tuple[Path, str]:
 
 
 def run_config(
-    venv: ProjectVenv, project: Path, package: str, **env: str
+    venv: ProjectVenv, project: Path, package: str, *, as_json: bool = True, **env: str
 ) -> subprocess.CompletedProcess[str]:
-    """The generated console script's ``config --json`` (the package from its source)."""
+    """The generated console script's ``config [--json]`` (the package from its source)."""
     return subprocess.run(
-        [str(venv.python), "-m", package, "config", "--json"],
+        [str(venv.python), "-m", package, "config", *(["--json"] if as_json else [])],
         cwd=project,
         env=clean_env({"PYTHONPATH": str(project / "src"), **env}),
         capture_output=True,
@@ -82,6 +82,12 @@ def test_async_pipeline_retries_as_scored_and_criteria_are_kept_by_name(
     assert shown["settings"]["llm_max_attempts"] == 5
     assert shown["settings"]["llm_backoff_seconds"] == 2
     assert shown["patterns"]["evaluation"]["criteria"][0] == "exact_match"
+    # without --json: .env lines, values as they would be written there
+    plain = run_config(project_venv, project, package, as_json=False).stdout.splitlines()
+    assert "APP_LLM_MAX_ATTEMPTS=5" in plain
+    assert "APP_LLM_BACKOFF_SECONDS=2.0" in plain
+    criteria = json.dumps(shown["settings"]["eval_criteria"])
+    assert f"APP_EVAL_CRITERIA={criteria}" in plain
 
 
 def test_config_never_prints_a_secret(tmp_path: Path, project_venv: ProjectVenv) -> None:

@@ -11,6 +11,7 @@ from {{ cookiecutter.package_name }}.metrics import PREFIX
 from {{ cookiecutter.package_name }}.providers import build_request, estimate_usage
 
 from .conftest import sign_in
+from .test_reviews_api import a_valid_correction
 
 
 def test_metrics_report_requests_routing_verdicts_and_latency(make_client, text: str) -> None:
@@ -78,7 +79,8 @@ def test_the_estimate_survives_a_restart(make_client, text: str) -> None:
     first = make_client(review_sample_rate=1.0)
     first.post("/v1/tasks", json={"input": text})
     [review] = first.get("/v1/reviews").json()
-    first.post(f"/v1/reviews/{review['review_id']}", json={"action": "edit", "output": "Better"})
+    corrected = a_valid_correction(text)
+    first.post(f"/v1/reviews/{review['review_id']}", json={"action": "edit", "output": corrected})
 
     restarted = make_client()
 

@@ -8,8 +8,10 @@ from fastapi.testclient import TestClient
 from markupsafe import escape
 
 from {{ cookiecutter.package_name }} import review_page
+from {{ cookiecutter.package_name }} import task as task_kind
 
 from .conftest import sign_in
+from .test_reviews_api import a_valid_correction
 
 MARKUP = "<script>alert(1)</script>"
 
@@ -74,13 +76,15 @@ def test_edit_by_form(make_client, text: str) -> None:
     csrf = sign_in(client)
     review = pending_review(client, text)
 
+    corrected = a_valid_correction(text)  # a sentence, or a label, JSON, code: by task kind
+
     client.post(
         f"/review/{review['review_id']}",
-        data={"csrf": csrf, "action": "edit", "output": "Fixed text"},
+        data={"csrf": csrf, "action": "edit", "output": corrected},
     )
 
     task = client.get(f"/v1/tasks/{review['task_id']}").json()
-    assert (task["status"], task["output"]) == ("delivered", "Fixed text")
+    assert (task["status"], task["output"]) == ("delivered", task_kind.parse_output(corrected))
 
 
 def test_reject_by_form(make_client, text: str) -> None:

@@ -159,8 +159,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.json:
             print(json.dumps(shown, indent=2, ensure_ascii=False))
             return 0
-        for name, value in shown["settings"].items():
-            print(f"APP_{name.upper()}={value}")
+        for name, value in shown["settings"].items():  # as .env lines
+            text = "" if value is None else value if isinstance(value, str) else json.dumps(value)
+            print(f"APP_{name.upper()}={text}")
         for pattern, params in shown["patterns"].items():
             for param, value in params.items():
                 print(f"# {pattern}.{param} = {json.dumps(value)}")
