@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import math
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -38,7 +39,16 @@ DEFAULTS: dict[str, Any] = {
     "review_all": False,
     "max_error_rate": 0.01,
     "cache_ttl_seconds": 3600,
+    "max_attempts": 3,
+    "backoff_seconds": 0.5,
+    "eval_criteria": ["accuracy", "error_rate", "deferral_rate", "latency_p95_ms"],
 }
+
+_CRITERION = re.compile(r"[a-z][a-z0-9_]{0,63}")
+"""A criterion name as the generated project's settings and reports carry it."""
+
+MAX_ATTEMPTS_LIMIT = 10
+"""The template's upper bound of ``APP_LLM_MAX_ATTEMPTS``."""
 
 
 @dataclass(frozen=True)
@@ -72,7 +82,12 @@ class Plan:
         return any(p.id == pattern and p.on for p in self.patterns)
 
     def extra_context(self) -> dict[str, Any]:
-        """The cookiecutter context (keys of templates/ai-service/cookiecutter.json)."""
+        """The cookiecutter context (keys of templates/ai-service/cookiecutter.json).
+
+        The evaluation criteria travel in the private ``_evaluation`` mapping: cookiecutter
+        takes a top-level list for a choice variable.
+        """
+        params = {key: value for key, value in self.params.items() if key != "eval_criteria"}
         return {
             "project_name": self.project_name,
             "project_slug": self.project_slug,
@@ -81,8 +96,9 @@ class Plan:
             "human_fallback": self.is_on("human_fallback"),
             "async_pipeline": self.is_on("async_pipeline"),
             "response_cache": self.is_on("response_cache"),
-            **self.params,
+            **params,
             "_use_case": dict(self.use_case),
+            "_evaluation": {"criteria": list(self.params["eval_criteria"])},
         }
 
 
@@ -201,10 +217,17 @@ def _params(result: Result, rubric: Rubric | None, on: set[str]) -> dict[str, An
             for key in ("confidence_threshold", "review_sample_rate", "review_all"):
                 if key in params:
                     given[key] = params[key]
+        elif pattern.id == "async_pipeline":
+            for key in ("max_attempts", "backoff_seconds"):
+                if key in params:
+                    given[key] = params[key]
         elif pattern.id == "response_cache" and "ttl_seconds" in params:
             given["cache_ttl_seconds"] = params["ttl_seconds"]
-        elif pattern.id == "evaluation" and "max_error_rate" in params:
-            given["max_error_rate"] = params["max_error_rate"]
+        elif pattern.id == "evaluation":
+            if "max_error_rate" in params:
+                given["max_error_rate"] = params["max_error_rate"]
+            if "criteria" in params:
+                given["eval_criteria"] = params["criteria"]
 
     fallback = dict(DEFAULTS)
     if result.cost_model is not None:
@@ -226,10 +249,17 @@ def _params(result: Result, rubric: Rubric | None, on: set[str]) -> dict[str, An
         out[key] = default if value is None else value
     if "human_fallback" not in on:
         out["review_all"] = False
+    if "async_pipeline" not in on:
+        # without jobs the provider call keeps the template's own retry defaults
+        out["max_attempts"] = DEFAULTS["max_attempts"]
+        out["backoff_seconds"] = DEFAULTS["backoff_seconds"]
 
     for key in ("confidence_threshold", "review_sample_rate", "max_error_rate"):
         out[key] = _fraction(key, out[key])
     out["cache_ttl_seconds"] = _seconds(out["cache_ttl_seconds"])
+    out["max_attempts"] = _attempts(out["max_attempts"])
+    out["backoff_seconds"] = _delay(out["backoff_seconds"])
+    out["eval_criteria"] = _criteria(out["eval_criteria"])
     if not isinstance(out["review_all"], bool):
         raise UsageError(f"pattern parameter review_all {out['review_all']!r}: true or false")
     return out
@@ -253,3 +283,42 @@ def _seconds(value: Any) -> int:
     ):
         raise UsageError(f"pattern parameter cache_ttl_seconds {value!r}: whole seconds >= 1")
     return int(value)
+
+
+def _attempts(value: Any) -> int:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not math.isfinite(value)
+        or value != int(value)
+        or not 1 <= value <= MAX_ATTEMPTS_LIMIT
+    ):
+        raise UsageError(
+            f"pattern parameter max_attempts {value!r}: a whole number from 1 to "
+            f"{MAX_ATTEMPTS_LIMIT}"
+        )
+    return int(value)
+
+
+def _delay(value: Any) -> float:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not math.isfinite(value)
+        or value < 0
+    ):
+        raise UsageError(f"pattern parameter backoff_seconds {value!r}: seconds >= 0")
+    return float(value)
+
+
+def _criteria(value: Any) -> list[str]:
+    if (
+        not isinstance(value, list | tuple)
+        or not value
+        or not all(isinstance(name, str) and _CRITERION.fullmatch(name) for name in value)
+    ):
+        raise UsageError(
+            f"pattern parameter criteria {value!r}: a list of criterion names "
+            "(letters, digits, underscores)"
+        )
+    return list(dict.fromkeys(value))

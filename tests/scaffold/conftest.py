@@ -138,7 +138,8 @@ def project_venv(
     test runs until the template changes. An fcntl lock (``venv.lock`` beside it) makes
     concurrent xdist workers (and concurrent test runs) wait for one build instead of
     building twice, and serialises every ``pip install`` into it. The venv holds the
-    dependencies, test extras and build backend of the full-set project; each project is then
+    dependencies, test extras and build backend of the full-set project, at the versions of
+    its ``constraints.txt``; each project is then
     installed with ``ProjectVenv.install`` (editable, no build isolation, no download).
     """
     cache = getattr(request.config, "cache", None)  # None with -p no:cacheprovider
@@ -149,8 +150,12 @@ def project_venv(
         base.mkdir(exist_ok=True)
     venv = ProjectVenv(base / f"venv-{template_hash()}", base / "venv.lock")
     marker = venv.path / ".assessor-ready"
+    full = render_variant("full")
+    # at the versions the generated project pins (its constraints.txt): what is tested is
+    # what CI and the Dockerfile install
+    constraints = full / "constraints.txt"
     # hatchling builds editable wheels with `editables`; without build isolation it must be there
-    wanted = "\n".join(sorted({*dependencies(render_variant("full")), "editables"})) + "\n"
+    wanted = "\n".join(sorted({*dependencies(full), "editables"})) + "\n"
     with venv.locked():
         if not venv.python.exists():
             for stale in base.glob("venv-*"):
@@ -158,7 +163,7 @@ def project_venv(
             run_checked([sys.executable, "-m", "venv", str(venv.path)], timeout=300)
         if not marker.exists() or marker.read_text(encoding="utf-8") != wanted:
             pip = [str(venv.python), "-m", "pip", "install", "-q", "--upgrade", "pip"]
-            run_checked([*pip, *wanted.splitlines()], timeout=1800)
+            run_checked([*pip, "-c", str(constraints), *wanted.splitlines()], timeout=1800)
             marker.write_text(wanted, encoding="utf-8")
     return venv
 

@@ -27,7 +27,11 @@ def test_the_dockerfile_installs_dependencies_before_the_source_and_runs_as_a_us
     lines = (project / "Dockerfile").read_text(encoding="utf-8").splitlines()
     copies = [line for line in lines if line.startswith("COPY")]
     assert copies[0].startswith("COPY pyproject.toml")
-    first_install = next(i for i, line in enumerate(lines) if "pip install ." in line)
+    assert "constraints.txt" in copies[0].split()
+    # at the pinned versions (constraints.txt), as CI installs them
+    first_install = next(
+        i for i, line in enumerate(lines) if "pip install -c constraints.txt ." in line
+    )
     source = next(i for i, line in enumerate(lines) if line.startswith("COPY src"))
     assert first_install < source
     user = [line for line in lines if line.startswith("USER ")]
@@ -46,6 +50,8 @@ def test_docker_and_ci_use_the_same_python(project: Path) -> None:
         if "setup-python" in step.get("uses", "")
     ]
     assert versions == [image]
+    install = "\n".join(step.get("run", "") for job in ci["jobs"].values() for step in job["steps"])
+    assert "pip install -c constraints.txt -e '.[test]'" in install
 
 
 def test_ci_has_a_timeout_and_least_permissions(project: Path) -> None:

@@ -121,9 +121,9 @@ def test_self_consistency_draws_extra_samples_from_the_provider(make_client, tex
     assert client.provider.calls == 1 + 3
 
 
-def test_auto_never_falls_back_to_self_consistency(make_client, text: str) -> None:
+def test_auto_never_falls_back_to_self_consistency(make_client, text: str, caplog) -> None:
     """A provider that states no confidence and returns no logprobs: one call, and the
-    output goes to review instead of costing extra samples."""
+    output goes to review instead of costing extra samples, with a warning saying why."""
     client = make_client(confidence_method="auto")
     original = client.provider.complete  # type: ignore[attr-defined]
 
@@ -137,6 +137,8 @@ def test_auto_never_falls_back_to_self_consistency(make_client, text: str) -> No
 
     assert task["status"] == "needs_review"
     assert client.provider.calls == 1  # type: ignore[attr-defined]
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert any("neither a confidence nor token logprobs" in w for w in warnings), warnings
 
 
 @pytest.mark.parametrize(

@@ -1,12 +1,17 @@
 """/metrics and the production error-rate monitor fed by review verdicts."""
 
 import logging
+import math
+import re
 
 from fastapi.testclient import TestClient
 
+from {{ cookiecutter.package_name }} import task
 from {{ cookiecutter.package_name }}.metrics import PREFIX
+from {{ cookiecutter.package_name }}.providers import build_request, estimate_usage
 
 from .conftest import sign_in
+from .test_reviews_api import a_valid_correction
 
 
 def test_metrics_report_requests_routing_verdicts_and_latency(make_client, text: str) -> None:
@@ -74,7 +79,8 @@ def test_the_estimate_survives_a_restart(make_client, text: str) -> None:
     first = make_client(review_sample_rate=1.0)
     first.post("/v1/tasks", json={"input": text})
     [review] = first.get("/v1/reviews").json()
-    first.post(f"/v1/reviews/{review['review_id']}", json={"action": "edit", "output": "Better"})
+    corrected = a_valid_correction(text)
+    first.post(f"/v1/reviews/{review['review_id']}", json={"action": "edit", "output": corrected})
 
     restarted = make_client()
 
@@ -173,3 +179,45 @@ def test_quality_is_for_reviewers_and_admins(make_client) -> None:
     assert make_client(role=None).get("/v1/quality").status_code == 401
     assert make_client(role="client").get("/v1/quality").status_code == 403
     assert make_client(role="reviewer").get("/v1/quality").status_code == 200
+
+
+def metric_value(metrics: str, name: str) -> float:
+    """The value of one sample line of ``/metrics`` (``name`` with its labels)."""
+    match = re.search(rf"^{re.escape(PREFIX + name)} (\S+)$", metrics, re.MULTILINE)
+    assert match, f"{name} not in /metrics"
+    return float(match.group(1))
+
+
+def test_token_usage_and_cost_of_every_paid_call_are_exported(make_client, text: str) -> None:
+    client = make_client(llm_price_input_per_million=2.0, llm_price_output_per_million=8.0)
+    malformed = text + " [fake:malformed]"
+    attempts = client.settings.llm_max_attempts
+
+    client.post("/v1/tasks", json={"input": text})
+    client.post("/v1/tasks", json={"input": malformed})
+
+    answered = estimate_usage(build_request(text).messages, task.fake_output(text.strip()))
+    rejected = estimate_usage(build_request(malformed).messages, "   ")
+    prompt = answered.prompt_tokens + attempts * rejected.prompt_tokens
+    completion = answered.completion_tokens + attempts * rejected.completion_tokens
+    metrics = client.get("/metrics").text
+    assert answered.prompt_tokens > 20 and answered.completion_tokens > 0
+    assert metric_value(metrics, '_llm_tokens_total{kind="prompt"}') == prompt
+    assert metric_value(metrics, '_llm_tokens_total{kind="completion"}') == completion
+    assert metric_value(metrics, '_llm_calls_total{purpose="answer"}') == 1 + attempts
+    assert math.isclose(
+        metric_value(metrics, "_llm_cost_total"), (prompt * 2.0 + completion * 8.0) / 1e6
+    )
+{%- if cookiecutter.human_fallback %}
+
+
+def test_self_consistency_samples_are_counted_as_calls_of_their_own(make_client, text: str) -> None:
+    client = make_client(confidence_method="self_consistency", self_consistency_samples=3)
+
+    client.post("/v1/tasks", json={"input": text})
+
+    metrics = client.get("/metrics").text
+    assert metric_value(metrics, '_llm_calls_total{purpose="answer"}') == 1
+    assert metric_value(metrics, '_llm_calls_total{purpose="confidence_sample"}') == 3
+    assert metric_value(metrics, "_confidence_extra_calls_per_task") == 3
+{%- endif %}

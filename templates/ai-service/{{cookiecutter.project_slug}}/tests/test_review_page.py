@@ -1,8 +1,17 @@
 """The reviewers' HTML page: list, detail, approve, edit, reject with plain forms."""
 
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
 from fastapi.testclient import TestClient
+from markupsafe import escape
+
+from {{ cookiecutter.package_name }} import review_page
+from {{ cookiecutter.package_name }} import task as task_kind
 
 from .conftest import sign_in
+from .test_reviews_api import a_valid_correction
 
 MARKUP = "<script>alert(1)</script>"
 
@@ -67,13 +76,15 @@ def test_edit_by_form(make_client, text: str) -> None:
     csrf = sign_in(client)
     review = pending_review(client, text)
 
+    corrected = a_valid_correction(text)  # a sentence, or a label, JSON, code: by task kind
+
     client.post(
         f"/review/{review['review_id']}",
-        data={"csrf": csrf, "action": "edit", "output": "Fixed text"},
+        data={"csrf": csrf, "action": "edit", "output": corrected},
     )
 
     task = client.get(f"/v1/tasks/{review['task_id']}").json()
-    assert (task["status"], task["output"]) == ("delivered", "Fixed text")
+    assert (task["status"], task["output"]) == ("delivered", task_kind.parse_output(corrected))
 
 
 def test_reject_by_form(make_client, text: str) -> None:
@@ -81,7 +92,16 @@ def test_reject_by_form(make_client, text: str) -> None:
     csrf = sign_in(client)
     review = pending_review(client, text)
 
-    client.post(f"/review/{review['review_id']}", data={"csrf": csrf, "action": "reject"})
+    asked = client.post(f"/review/{review['review_id']}", data={"csrf": csrf, "action": "reject"})
+
+    assert asked.status_code == 200
+    assert "Reject this output?" in asked.text
+    assert 'name="confirm" value="yes"' in asked.text
+    assert client.get(f"/v1/tasks/{review['task_id']}").json()["status"] == "needs_review"
+
+    client.post(
+        f"/review/{review['review_id']}", data={"csrf": csrf, "action": "reject", "confirm": "yes"}
+    )
 
     assert client.get(f"/v1/tasks/{review['task_id']}").json()["status"] == "rejected"
 
@@ -225,3 +245,108 @@ def test_signing_out_ends_the_session(make_client) -> None:
     client.post("/review/logout", data={"csrf": csrf})
 
     assert client.get("/review", follow_redirects=False).status_code == 303
+
+
+def queue(client: TestClient, count: int, label: str = "item") -> None:
+    for n in range(count):
+        client.post("/v1/tasks", json={"input": f"{golden_text()} ({label} {n})"})
+
+
+def golden_text() -> str:
+    from .conftest import golden_input
+
+    return golden_input()
+
+
+def review_links(html: str) -> list[str]:
+    return re.findall(r'<a href="/review/([0-9a-f]{32})[^"]*">Review</a>', html)
+
+
+def test_the_list_shows_output_age_reason_and_the_count(make_client) -> None:
+    client = make_client(review_all=True)
+    sign_in(client)
+    queue(client, 3)
+    [first, *_] = client.get("/v1/reviews").json()
+
+    page = client.get("/review").text
+
+    assert "3 waiting" in page
+    assert len(review_links(page)) == 3
+    assert "waiting 0 s" in page or "waiting 1 s" in page
+    assert '<span class="reason">policy</span>' in page
+    assert str(escape(first["output"][:40])) in page
+
+
+def test_the_list_filters_by_reason_and_sorts_oldest_or_newest(make_client) -> None:
+    client = make_client(review_all=True, review_sample_rate=0.0)
+    sign_in(client)
+    queue(client, 3)
+    reviews = client.get("/v1/reviews").json()
+    oldest_first = [review["review_id"] for review in reviews]
+
+    assert review_links(client.get("/review").text) == oldest_first
+    assert review_links(client.get("/review?sort=newest").text) == oldest_first[::-1]
+    assert review_links(client.get("/review?reason=policy").text) == oldest_first
+    assert review_links(client.get("/review?reason=sample").text) == []
+    assert "Nothing to review." in client.get("/review?reason=sample").text
+
+
+def test_the_list_pages_through_every_waiting_item(make_client, monkeypatch) -> None:
+    monkeypatch.setattr(review_page, "PAGE_SIZE", 4)
+    client = make_client(review_all=True)
+    sign_in(client)
+    queue(client, 10)
+    everything = [review["review_id"] for review in client.get("/v1/reviews").json()]
+
+    seen = []
+    for number in (1, 2, 3):
+        page = client.get(f"/review?page={number}").text
+        assert f"Page {number} of 3" in page
+        seen += review_links(page)
+
+    assert seen == everything
+    assert "Next page" not in client.get("/review?page=3").text
+    assert "Page 3 of 3" in client.get("/review?page=99").text
+
+
+def test_after_a_decision_the_next_item_opens(make_client) -> None:
+    client = make_client(review_all=True)
+    csrf = sign_in(client)
+    queue(client, 2)
+    first, second = client.get("/v1/reviews").json()
+
+    response = client.post(
+        f"/review/{first['review_id']}",
+        data={"csrf": csrf, "action": "approve", "sort": "oldest"},
+        follow_redirects=False,
+    )
+
+    assert response.headers["location"] == f"/review/{second['review_id']}?done=approved"
+    page = client.get(response.headers["location"]).text
+    assert "Saved: approved. This is the next item." in page
+    last = client.post(
+        f"/review/{second['review_id']}",
+        data={"csrf": csrf, "action": "reject", "confirm": "yes"},
+        follow_redirects=False,
+    )
+    assert last.headers["location"] == "/review?done=rejected"
+
+
+def test_approve_and_reject_are_distinct_buttons(make_client, text: str) -> None:
+    client = make_client(review_all=True)
+    sign_in(client)
+    review = pending_review(client, text)
+
+    page = client.get(f"/review/{review['review_id']}").text
+
+    assert '<button type="submit" class="approve">Approve</button>' in page
+    assert '<button type="submit" class="reject">Reject…</button>' in page
+
+
+@pytest.mark.parametrize(
+    ("waited", "shown"),
+    [(timedelta(seconds=5), "5 s"), (timedelta(minutes=12), "12 min"), (timedelta(days=2), "2 d")],
+)
+def test_ages_are_shown_in_one_unit(waited: timedelta, shown: str) -> None:
+    now = datetime(2025, 1, 2, tzinfo=UTC)
+    assert review_page.age(now - waited, now) == shown

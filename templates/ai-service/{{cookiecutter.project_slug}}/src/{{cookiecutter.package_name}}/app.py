@@ -27,12 +27,13 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.exc import DBAPIError, OperationalError
 from starlette.types import Scope
 
-from . import USE_CASE, {% if cookiecutter.async_pipeline %}jobs, {% endif %}problems, review_page
+from . import USE_CASE, {% if cookiecutter.async_pipeline %}jobs, {% endif %}problems, review_page, tracing
 from .auth import Principal, warn_if_off
 {%- if not cookiecutter.async_pipeline %}
 from .errors import ProviderFailed
 {%- endif %}
 from .limits import BodySizeLimit
+from .logs import RequestId
 from .monitoring import quality_report
 from .providers import Provider
 from .reviews import InvalidDecision
@@ -114,8 +115,10 @@ def create_app(
     *,
     provider: Provider | None = None,
     rng: random.Random | None = None,
+    span_exporter: object | None = None,
 ) -> FastAPI:
-    """Build the app. ``provider`` and ``rng`` replace the configured ones (for tests)."""
+    """Build the app. ``provider``, ``rng`` and the tracing ``span_exporter`` replace the
+    configured ones (for tests)."""
     settings = settings or Settings()
     TaskIn = task_in_model(settings.max_input_chars)
     ReviewDecisionIn = decision_model(settings.max_output_chars)
@@ -169,6 +172,9 @@ def create_app(
             app.state.services.metrics.count_request("invalid")
 
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes, on_reject=count_invalid)
+    if settings.otel_enabled:
+        tracing.instrument(app, settings, span_exporter)
+    app.add_middleware(RequestId)  # outermost: every answer and log line carries the id
 
     def services(request: Request) -> Services:
         return request.app.state.services

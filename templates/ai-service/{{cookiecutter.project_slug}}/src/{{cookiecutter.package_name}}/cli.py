@@ -1,8 +1,8 @@
 """The console script: ``serve`` runs the API, {% if cookiecutter.async_pipeline %}``worker`` runs jobs only, ``recover`` hands
-the jobs of a worker that is gone to the others, {% endif %}``eval`` the evaluation."""
+the jobs of a worker that is gone to the others, {% endif %}``eval`` the evaluation, ``config``
+prints the effective settings."""
 
 import argparse
-import logging
 import sys
 
 
@@ -52,6 +52,11 @@ def main(argv: list[str] | None = None) -> int:
         help="client: tasks; reviewer: reviews and the review page; admin: everything",
     )
 
+    config = commands.add_parser(
+        "config", help="print the effective settings and the assessed patterns' parameters"
+    )
+    config.add_argument("--json", action="store_true", help="as one JSON object")
+
     database = commands.add_parser("db", help="manage the database schema (Alembic migrations)")
     database_commands = database.add_subparsers(dest="db_command", required=True)
     database_commands.add_parser(
@@ -75,18 +80,43 @@ def main(argv: list[str] | None = None) -> int:
         import uvicorn
 
         from .app import create_app
+        from .logs import configure
+        from .settings import Settings
+        from .tracing import TracingUnavailable
 
-        logging.basicConfig(level=args.log_level.upper())
-        uvicorn.run(create_app(), host=args.host, port=args.port, log_level=args.log_level)
+        settings = Settings()
+        configure(args.log_level, settings.log_format)
+        try:
+            app = create_app(settings)
+        except TracingUnavailable as error:
+            print(f"serve: {error}", file=sys.stderr)
+            return 2
+        # logs.py logs each request with its id, uvicorn's access log would repeat it
+        uvicorn.run(
+            app,
+            host=args.host,
+            port=args.port,
+            log_level=args.log_level,
+            log_config=None,
+            access_log=False,
+        )
         return 0
 {%- if cookiecutter.async_pipeline %}
     if args.command == "worker":
         import uvicorn
 
+        from .logs import configure
+        from .settings import Settings
         from .worker import create_worker_app
 
-        logging.basicConfig(level=args.log_level.upper())
-        uvicorn.run(create_worker_app(), host=args.host, port=args.port, log_level=args.log_level)
+        configure(args.log_level, Settings().log_format)
+        uvicorn.run(
+            create_worker_app(),
+            host=args.host,
+            port=args.port,
+            log_level=args.log_level,
+            log_config=None,
+        )
         return 0
     if args.command == "recover":
         from .jobs import WorkerLooksAlive
@@ -112,6 +142,29 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         print(f"token for {args.name.strip()!r} (role {args.role}); it is shown only now:")
         print(secret)
+        return 0
+    if args.command == "config":
+        import json
+
+        from pydantic import ValidationError
+
+        from .config import effective
+        from .settings import Settings
+
+        try:
+            shown = effective(Settings())
+        except ValidationError as error:
+            print(f"config: invalid settings:\n{error}", file=sys.stderr)
+            return 2
+        if args.json:
+            print(json.dumps(shown, indent=2, ensure_ascii=False))
+            return 0
+        for name, value in shown["settings"].items():  # as .env lines
+            text = "" if value is None else value if isinstance(value, str) else json.dumps(value)
+            print(f"APP_{name.upper()}={text}")
+        for pattern, params in shown["patterns"].items():
+            for param, value in params.items():
+                print(f"# {pattern}.{param} = {json.dumps(value)}")
         return 0
     if args.command == "db":
         from .settings import Settings

@@ -7,6 +7,7 @@ same ``estimate`` method and return it from :func:`build_estimator`.
 """
 
 import contextlib
+import logging
 import math
 from collections.abc import Awaitable, Callable
 from typing import Protocol
@@ -15,6 +16,8 @@ from .errors import ProviderFailed
 from .providers import Completion
 from .settings import Settings
 from .text import normalise
+
+log = logging.getLogger(__name__)
 
 SampleAnswer = Callable[[], Awaitable[str]]
 """Draws one more answer for the same input (used by self-consistency)."""
@@ -84,6 +87,7 @@ class FirstAvailable:
 
     def __init__(self, *estimators: ConfidenceEstimator) -> None:
         self.estimators = estimators
+        self._told = False
 
     async def estimate(
         self, completion: Completion, output: str, sample: SampleAnswer
@@ -92,6 +96,14 @@ class FirstAvailable:
             value = await estimator.estimate(completion, output, sample)
             if value is not None:
                 return value
+        if not self._told:  # once per process: the cause is the provider, not this output
+            self._told = True
+            log.warning(
+                "confidence estimator auto: the provider reports neither a confidence nor "
+                "token logprobs, so every output goes to review; use a server that returns "
+                "logprobs, or APP_CONFIDENCE_METHOD=self_consistency (extra provider calls "
+                "per task: APP_SELF_CONSISTENCY_SAMPLES)"
+            )
         return None
 
 

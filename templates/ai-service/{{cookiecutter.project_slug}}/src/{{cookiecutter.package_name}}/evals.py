@@ -12,8 +12,12 @@ Criteria (from the assessment):
 
 - ``accuracy``: share of examples whose model output is correct (``task.is_correct``:
   exact match or required terms, by task type); failed calls count as wrong. Higher is better.
-- ``auto_error_rate``: share of wrong outputs among those delivered without a human.
-  The assessed maximum is ``APP_MAX_ERROR_RATE``. Lower is better.
+- ``exact_match``: share of the examples with an ``"expected"`` answer whose output is
+  exactly that answer (JSON answers compared as JSON, text with surrounding blanks
+  removed); failed calls count as wrong; n/a when no example has one. Higher is better.
+- ``error_rate`` (the assessment's name) and ``auto_error_rate``: share of wrong outputs
+  among those delivered without a human (the errors that take effect). The assessed
+  maximum is ``APP_MAX_ERROR_RATE``. Lower is better.
 - ``deferral_rate``: share of outputs held for a human (low confidence or policy).
   Lower is better.
 - ``failure_rate``: share of examples where the provider failed. Lower is better.
@@ -24,7 +28,9 @@ The report (``--output``, default ``evals/results.json``) is what ``assessor evi
 reads (``"format": "assessor-eval"``, ``format_version`` 1): ``n`` is the number of outputs
 delivered without a human (the ones whose errors take effect), ``errors`` the wrong ones
 among them, ``deferred`` those held for review, ``unscored`` the failed calls; ``eval_id``,
-``started_at`` and ``finished_at`` (ISO 8601, UTC), ``model``, ``dataset`` (path and
+``started_at`` and ``finished_at`` (ISO 8601, UTC), ``model``, ``assessed_criteria`` (the
+assessment's criteria, ``APP_EVAL_CRITERIA``; one that this runner does not compute is
+reported as ``null`` and named in ``not_measured``), ``dataset`` (path and
 sha256 of the golden set), the ``criteria`` values, and ``results``: one entry per example
 with its ``status``, whether it was ``correct``, its ``confidence`` and ``latency_ms``.
 """
@@ -49,9 +55,11 @@ from .settings import Settings
 clock = time.perf_counter
 """Where example latencies are read (a test replaces it to get exact latencies)."""
 
-HIGHER_IS_BETTER = {"accuracy"}
+HIGHER_IS_BETTER = {"accuracy", "exact_match"}
 CRITERIA = (
     "accuracy",
+    "exact_match",
+    "error_rate",
     "auto_error_rate",
     "deferral_rate",
     "failure_rate",
@@ -69,6 +77,8 @@ class ExampleResult:
     id: str
     status: str
     correct: bool
+    exact_match: bool | None
+    """Whether the output is exactly the example's ``"expected"`` (None: it has none)."""
     confidence: float | None
     latency_ms: float
     output: str | None
@@ -121,11 +131,17 @@ async def run_examples(examples: list[dict], settings: Settings) -> list[Example
                 done = await services.pipeline.run(example["input"])
                 latency_ms = (clock() - started) * 1000
                 correct = done.output is not None and _is_correct(done.output, example)
+                exact = (
+                    None
+                    if "expected" not in example
+                    else done.output is not None and is_exact(done.output, example["expected"])
+                )
                 results.append(
                     ExampleResult(
                         id=str(example["id"]),
                         status=done.status,
                         correct=correct,
+                        exact_match=exact,
                         confidence=done.confidence,
                         latency_ms=round(latency_ms, 3),
                         output=done.output,
@@ -143,15 +159,33 @@ def _is_correct(output: str, example: dict) -> bool:
         return False
 
 
+def is_exact(output: str, expected: object) -> bool:
+    """The output is exactly the expected answer (as JSON when the answer is not text)."""
+    if isinstance(expected, str):
+        return output.strip() == expected.strip()
+    try:
+        return json.loads(output) == expected
+    except ValueError:
+        return False
+
+
 def criteria(results: list[ExampleResult]) -> dict[str, float | None]:
     total = len(results)
     delivered = [result for result in results if result.status == "delivered"]
     latencies = [result.latency_ms for result in results]
+    with_expected = [result for result in results if result.exact_match is not None]
+    error_rate = (
+        sum(not result.correct for result in delivered) / len(delivered) if delivered else None
+    )
     return {
         "accuracy": sum(result.correct for result in results) / total,
-        "auto_error_rate": (
-            sum(not result.correct for result in delivered) / len(delivered) if delivered else None
+        "exact_match": (
+            sum(bool(result.exact_match) for result in with_expected) / len(with_expected)
+            if with_expected
+            else None
         ),
+        "error_rate": error_rate,
+        "auto_error_rate": error_rate,
         "deferral_rate": sum(result.status == "needs_review" for result in results) / total,
         "failure_rate": sum(result.status == "failed" for result in results) / total,
         "latency_p50_ms": percentile(latencies, 0.50),
@@ -244,6 +278,8 @@ def evaluate(
         "examples": len(results),
         "max_error_rate": settings.max_error_rate,
         "criteria": values,
+        "assessed_criteria": list(settings.eval_criteria),
+        "not_measured": [name for name in settings.eval_criteria if name not in CRITERIA],
         "comparison": rows,
         "passed": passed,
         "results": [result.__dict__ for result in results],
@@ -272,7 +308,14 @@ def run_cli(golden: str, baseline: str, output: str, *, update_baseline: bool = 
         print(f"error: {error}", file=sys.stderr)
         return 2
     print(f"{report['examples']} examples, task {report['task_type']}, metric {report['metric']}")
-    for name, value in report["criteria"].items():
+    assessed = report["assessed_criteria"]
+    print(f"assessed criteria: {', '.join(assessed)}")
+    for name in report["not_measured"]:
+        print(f"  {name:<16} {'n/a':>10}  (not computed by this runner; add it to evals.py)")
+    ordered = [name for name in assessed if name in report["criteria"]]
+    ordered += [name for name in report["criteria"] if name not in ordered]
+    for name in ordered:
+        value = report["criteria"][name]
         row = next((row for row in report["comparison"] if row["name"] == name), None)
         shown = "n/a" if value is None else f"{value:.4g}"
         verdict = "" if row is None else ("  ok" if row["ok"] else "  WORSE")

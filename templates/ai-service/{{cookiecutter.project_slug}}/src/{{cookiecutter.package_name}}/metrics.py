@@ -28,6 +28,25 @@ class Metrics:
             buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60),
             registry=registry,
         )
+        self.llm_calls = Counter(
+            f"{PREFIX}_llm_calls",
+            "Provider calls that returned an answer, by purpose: answer, confidence_sample. "
+            "Per task: divide by the tasks answered.",
+            ["purpose"],
+            registry=registry,
+        )
+        self.llm_tokens = Counter(
+            f"{PREFIX}_llm_tokens",
+            "Tokens the provider reported (usage), by kind: prompt, completion. Per task: "
+            "divide by the tasks answered.",
+            ["kind"],
+            registry=registry,
+        )
+        self.llm_cost = Counter(
+            f"{PREFIX}_llm_cost",
+            "Cost of the provider calls at APP_LLM_PRICE_*_PER_MILLION (currency units).",
+            registry=registry,
+        )
         self.provider_failures = Counter(
             f"{PREFIX}_provider_failed_attempts",
             "Provider attempts that failed (and were retried or gave up), by kind.",
@@ -132,6 +151,8 @@ class Metrics:
         self.cache_result = by_label(self.cache)
 {%- endif %}
         self.routed_reason = by_label(self.routed_to_human)
+        self.llm_calls_purpose = by_label(self.llm_calls)
+        self.llm_tokens_kind = by_label(self.llm_tokens)
 
     def count_request(self, outcome: str, seconds: float | None = None) -> None:
         """One ``POST /v1/tasks`` with this outcome (and its latency, when it has one)."""

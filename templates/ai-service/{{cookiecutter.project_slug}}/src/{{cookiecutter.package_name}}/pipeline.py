@@ -10,6 +10,7 @@ request; a durable workflow can wrap each step and retry it on its own.
 import logging
 import random
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -21,7 +22,7 @@ from .confidence import ConfidenceEstimator, wants_logprobs
 {% endif -%}
 from .errors import ProviderFailed
 from .metrics import Metrics
-from .providers import Completion, Provider, build_request, complete_with_retries
+from .providers import Completion, Provider, Usage, build_request, complete_with_retries
 from .settings import Settings
 from .store import Store, TaskRecord
 
@@ -131,8 +132,18 @@ class Pipeline:
     def _count_failed_attempt(self, kind: str) -> None:
         self.metrics.provider_failures.labels(kind=kind).inc()
 
+    def _counter_of_usage(self, purpose: str) -> Callable[[Usage], None]:
+        def count(usage: Usage) -> None:
+            metrics = self.metrics
+            metrics.llm_calls_purpose(purpose).inc()
+            metrics.llm_tokens_kind("prompt").inc(usage.prompt_tokens)
+            metrics.llm_tokens_kind("completion").inc(usage.completion_tokens)
+            metrics.llm_cost.inc(usage.cost(self.settings))
+
+        return count
+
     async def generate(
-        self, text: str, *, temperature: float | None = None
+        self, text: str, *, temperature: float | None = None, purpose: str = "answer"
     ) -> tuple[Completion, str]:
         """Step: call the model (timeouts, retries, output check); raises ProviderFailed."""
         request = build_request(
@@ -147,6 +158,7 @@ class Pipeline:
             request,
             self.settings,
             on_failed_attempt=self._count_failed_attempt,
+            on_usage=self._counter_of_usage(purpose),
         )
 {%- if cookiecutter.human_fallback %}
 
@@ -156,7 +168,7 @@ class Pipeline:
         """Step: the confidence of the answer (see ``confidence.py``)."""
 
         async def sample() -> str:
-            return (await self.generate(text, temperature=0.7))[1]
+            return (await self.generate(text, temperature=0.7, purpose="confidence_sample"))[1]
 
         return await self.estimator.estimate(completion, output, sample)
 {%- endif %}

@@ -1,7 +1,8 @@
 """Every error answer has one shape: RFC 9457 problem details (``application/problem+json``).
 
-``{"type", "title", "status", "detail", "error"}``: ``error`` is a short stable code for
-programs (``invalid_request``, ``not_found``, ...), ``detail`` the sentence for people.
+``{"type", "title", "status", "detail", "error", "request_id"}``: ``error`` is a short
+stable code for programs (``invalid_request``, ``not_found``, ...), ``detail`` the sentence
+for people, ``request_id`` the request's ``X-Request-ID`` (to find its log lines).
 Validation problems add ``errors``: ``[{"field", "message"}]``. An answer never repeats
 the request's input (it may be huge, binary or not encodable). ``PROBLEM_RESPONSES``
 documents the shape in the OpenAPI schema for each status a route can answer.
@@ -16,6 +17,8 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from starlette.exceptions import HTTPException
+
+from .logs import request_id
 
 MEDIA_TYPE = "application/problem+json"
 
@@ -39,7 +42,7 @@ CODES = {
 def problem_body(
     status: int, detail: str, *, error: str | None = None, **extra: Any
 ) -> dict[str, Any]:
-    return {
+    body = {
         "type": "about:blank",
         "title": HTTPStatus(status).phrase,
         "status": status,
@@ -47,6 +50,10 @@ def problem_body(
         "error": error or CODES.get(status, "error"),
         **extra,
     }
+    current = request_id.get()
+    if current is not None:
+        body["request_id"] = current
+    return body
 
 
 def problem(
@@ -92,6 +99,7 @@ PROBLEM_SCHEMA = {
         "status": {"type": "integer"},
         "detail": {"type": "string"},
         "error": {"type": "string"},
+        "request_id": {"type": "string"},
         "errors": {
             "type": "array",
             "items": {

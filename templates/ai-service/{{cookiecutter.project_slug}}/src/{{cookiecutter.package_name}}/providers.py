@@ -6,6 +6,7 @@ when every attempt failed. A failed call never becomes a delivered answer.
 """
 
 import asyncio
+import math
 import os
 import random
 import re
@@ -30,6 +31,21 @@ class LLMRequest:
 
 
 @dataclass(frozen=True)
+class Usage:
+    """Tokens one provider call consumed, as the provider reports them (``usage``)."""
+
+    prompt_tokens: int
+    completion_tokens: int
+
+    def cost(self, settings: Settings) -> float:
+        """What the call cost, at ``APP_LLM_PRICE_*_PER_MILLION`` (0 when not set)."""
+        return (
+            self.prompt_tokens * settings.llm_price_input_per_million
+            + self.completion_tokens * settings.llm_price_output_per_million
+        ) / 1_000_000
+
+
+@dataclass(frozen=True)
 class Completion:
     """What the provider returned.
 
@@ -37,11 +53,30 @@ class Completion:
         text: the raw answer, checked by ``task.parse_output`` before use.
         provider_confidence: a confidence the provider states itself (the fake does).
         token_logprobs: log-probabilities of the answer's tokens, when the server returns them.
+        usage: the tokens of the call, when the provider reports them.
     """
 
     text: str
     provider_confidence: float | None = None
     token_logprobs: tuple[float, ...] | None = None
+    usage: Usage | None = None
+
+
+CHARS_PER_TOKEN = 4
+"""English text averages about four characters per token in GPT-style tokenizers."""
+TOKENS_PER_MESSAGE = 4
+"""Chat formatting adds a few tokens per message (role and separators)."""
+
+
+def estimate_tokens(text: str) -> int:
+    """A tokenizer-free estimate of the tokens of ``text`` (the fake provider's usage)."""
+    return math.ceil(len(text) / CHARS_PER_TOKEN)
+
+
+def estimate_usage(messages: list[dict[str, str]], answer: str) -> Usage:
+    """The usage a chat model would report for these messages and this answer."""
+    prompt = sum(TOKENS_PER_MESSAGE + estimate_tokens(m["content"]) for m in messages) + 3
+    return Usage(prompt_tokens=prompt, completion_tokens=estimate_tokens(answer))
 
 
 class Provider(Protocol):
@@ -71,7 +106,9 @@ class FakeProvider:
     The answer is ``task.fake_output(input)``: a simple, documented baseline for the task type
     (see ``task.py``), so the same input always gives the same output and the golden set in
     ``evals/golden.jsonl`` passes. The confidence is ``APP_FAKE_CONFIDENCE``, the delay per
-    call ``APP_FAKE_LATENCY_MS``.
+    call ``APP_FAKE_LATENCY_MS``. It reports ``usage`` as a chat model would (estimated
+    from the characters of the messages and the answer, :func:`estimate_usage`), so the
+    token and cost metrics move as they will in production.
 
     Markers in the input simulate faults and confidences (they are removed before answering):
 
@@ -105,13 +142,22 @@ class FakeProvider:
         if "timeout" in markers:
             await asyncio.sleep(3600)
         if "malformed" in markers:
-            return Completion(text="   ", provider_confidence=self._confidence)
+            return Completion(
+                text="   ",
+                provider_confidence=self._confidence,
+                usage=estimate_usage(request.messages, "   "),
+            )
         confidence = self._confidence
         for key, value in markers.items():
             if key.startswith("confidence="):
                 confidence = min(1.0, float(value))
         clean = self._MARKER.sub("", request.input).strip()
-        return Completion(text=task.fake_output(clean), provider_confidence=confidence)
+        answer = task.fake_output(clean)
+        return Completion(
+            text=answer,
+            provider_confidence=confidence,
+            usage=estimate_usage(request.messages, answer),
+        )
 
     async def close(self) -> None:
         return None
@@ -166,7 +212,13 @@ class OpenAIProvider:
         logprobs = None
         if choice.logprobs is not None and choice.logprobs.content:
             logprobs = tuple(token.logprob for token in choice.logprobs.content)
-        return Completion(text=choice.message.content, token_logprobs=logprobs)
+        usage = None
+        if response.usage is not None:
+            usage = Usage(
+                prompt_tokens=response.usage.prompt_tokens,
+                completion_tokens=response.usage.completion_tokens,
+            )
+        return Completion(text=choice.message.content, token_logprobs=logprobs, usage=usage)
 
     async def close(self) -> None:
         await self._client.close()
@@ -185,13 +237,15 @@ async def complete_with_retries(
     settings: Settings,
     *,
     on_failed_attempt: Callable[[str], None] = lambda kind: None,
+    on_usage: Callable[[Usage], None] = lambda usage: None,
 ) -> tuple[Completion, str]:
     """Call the provider until it gives a valid output; return the completion and the output.
 
     Each attempt has the timeout ``APP_LLM_TIMEOUT_SECONDS``. Errors, timeouts and malformed
     output are retried up to ``APP_LLM_MAX_ATTEMPTS`` attempts, waiting
     ``APP_LLM_BACKOFF_SECONDS`` * 2**(attempt - 1) (+ up to 10% jitter) between attempts.
-    Non-retryable errors (authentication, bad request) stop at once.
+    Non-retryable errors (authentication, bad request) stop at once. ``on_usage`` gets the
+    usage of every answer received, malformed ones included (they are paid for too).
 
     Raises:
         ProviderFailed: no attempt gave a valid output.
@@ -202,6 +256,8 @@ async def complete_with_retries(
         try:
             async with asyncio.timeout(settings.llm_timeout_seconds):
                 completion = await provider.complete(request)
+            if completion.usage is not None:
+                on_usage(completion.usage)
             return completion, task.parse_output(completion.text)
         except TimeoutError:
             last_error = ProviderTimeout(f"no answer within {settings.llm_timeout_seconds:g} s")

@@ -1,5 +1,10 @@
 """The reviewers' web page: sign in, list, detail, approve, edit, reject. Plain HTML forms.
 
+Built for a day of reviewing: the list shows each output with its age and reason, how many
+are waiting, a filter by reason, oldest or newest first, and pages of ``PAGE_SIZE``. A
+reject asks for confirmation; after a decision the next waiting item opens. Outputs of
+code-like task kinds are shown in a monospace font. The page fits a 390 px wide phone.
+
 Templates live in ``review_templates/`` and are rendered with autoescaping, so inputs and
 model outputs are shown as text, never as markup.
 
@@ -12,19 +17,55 @@ rebinding attacker controls.
 """
 
 import hmac
+import math
+from datetime import UTC, datetime
 from typing import Annotated
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from . import USE_CASE
+from . import USE_CASE, task
 from .auth import SESSION_COOKIE, Principal
 from .reviews import InvalidDecision
-from .store import ReviewAlreadyDecided
+from .store import ReviewAlreadyDecided, ReviewPage
 
 router = APIRouter(include_in_schema=False)
+
+PAGE_SIZE = 25
+"""Reviews per page of the list."""
+REASONS = ("low_confidence", "policy", "sample")
+"""Why an output waits for review (the list's filter)."""
+SORTS = ("oldest", "newest")
+MONOSPACE_KINDS = frozenset({"code_generation", "extraction", "agentic_workflow"})
+"""Task kinds whose outputs are code or JSON: shown in a monospace font."""
+
+
+def age(created: datetime, now: datetime | None = None) -> str:
+    """How long an item has waited, in one short unit (``45 s``, ``12 min``, ``3 h``, ``2 d``)."""
+    if created.tzinfo is None:
+        created = created.replace(tzinfo=UTC)
+    seconds = max(0, int(((now or datetime.now(UTC)) - created).total_seconds()))
+    for unit, size in (("d", 86400), ("h", 3600), ("min", 60)):
+        if seconds >= size:
+            return f"{seconds // size} {unit}"
+    return f"{seconds} s"
+
+
+def view_query(reason: str | None, sort: str, **extra: object) -> str:
+    """The list's filter as a query string (without defaults), ``?`` included when any."""
+    values = {key: value for key, value in extra.items() if value is not None}
+    if reason is not None:
+        values["reason"] = reason
+    if sort != "oldest":
+        values["sort"] = sort
+    return f"?{urlencode(values)}" if values else ""
+
+
+def _view(reason: str | None, sort: str | None) -> tuple[str | None, str]:
+    return (reason if reason in REASONS else None, sort if sort in SORTS else "oldest")
+
 
 _templates = Environment(
     loader=PackageLoader(__package__ or __name__.rpartition(".")[0], "review_templates"),
@@ -33,7 +74,14 @@ _templates = Environment(
 
 
 def _render(name: str, status_code: int = 200, **context: object) -> HTMLResponse:
-    html = _templates.get_template(name).render(use_case=USE_CASE, **context)
+    html = _templates.get_template(name).render(
+        use_case=USE_CASE,
+        task_type=task.TASK_TYPE,
+        monospace=task.TASK_TYPE in MONOSPACE_KINDS,
+        age=age,
+        view_query=view_query,
+        **context,
+    )
     response = HTMLResponse(html, status_code=status_code)
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Frame-Options"] = "DENY"
@@ -119,7 +167,13 @@ async def logout(request: Request, csrf: Annotated[str, Form()] = "") -> Respons
 
 
 @router.get("/review", response_class=HTMLResponse, response_model=None)
-async def review_list(request: Request, done: str | None = None) -> Response:
+async def review_list(
+    request: Request,
+    done: str | None = None,
+    reason: str | None = None,
+    sort: str | None = None,
+    page: str | None = None,
+) -> Response:
     if (refused := _refusal(request, posting=False)) is not None:
         return refused
     signed_in = await _signed_in(request)
@@ -127,20 +181,55 @@ async def review_list(request: Request, done: str | None = None) -> Response:
         return _to_login()
     reviewer, csrf = signed_in
     services = request.app.state.services
-    items = await services.reviews.list("pending")
+    reason, sort = _view(reason, sort)
+    number = int(page) if page is not None and page.isdigit() and 0 < len(page) < 7 else 1
+    number = max(number, 1)
+
+    async def read(number: int) -> ReviewPage:
+        return await services.reviews.page(
+            reason=reason,
+            newest_first=sort == "newest",
+            offset=(number - 1) * PAGE_SIZE,
+            limit=PAGE_SIZE,
+        )
+
+    listed = await read(number)
+    pages = max(1, math.ceil(listed.total / PAGE_SIZE))
+    if number > pages:  # past the end (the queue shrank): the last page
+        number = pages
+        listed = await read(number)
     error_rate = await services.monitor.refresh()  # verdicts given on other instances count too
     return _render(
         "review_list.html",
-        items=items,
-        done=done if done in ("approved", "edited", "rejected") else None,
+        items=listed.items,
+        total=listed.total,
+        by_reason=listed.by_reason,
+        waiting=sum(listed.by_reason.values()),
+        reasons=REASONS,
+        reason=reason,
+        sort=sort,
+        page=number,
+        pages=pages,
+        now=datetime.now(UTC),
+        done=_done(done),
         error_rate=error_rate,
         reviewer=reviewer,
         csrf=csrf,
     )
 
 
+def _done(done: str | None) -> str | None:
+    return done if done in ("approved", "edited", "rejected") else None
+
+
 @router.get("/review/{review_id}", response_class=HTMLResponse, response_model=None)
-async def review_detail(review_id: str, request: Request) -> Response:
+async def review_detail(
+    review_id: str,
+    request: Request,
+    done: str | None = None,
+    reason: str | None = None,
+    sort: str | None = None,
+) -> Response:
     if (refused := _refusal(request, posting=False)) is not None:
         return refused
     signed_in = await _signed_in(request)
@@ -156,7 +245,19 @@ async def review_detail(review_id: str, request: Request) -> Response:
             reviewer=reviewer,
             csrf=csrf,
         )
-    return _render("review_detail.html", item=item, message=None, reviewer=reviewer, csrf=csrf)
+    reason, sort = _view(reason, sort)
+    return _render(
+        "review_detail.html",
+        item=item,
+        message=None,
+        confirm_reject=False,
+        done=_done(done),
+        reason=reason,
+        sort=sort,
+        now=datetime.now(UTC),
+        reviewer=reviewer,
+        csrf=csrf,
+    )
 
 
 @router.post("/review/{review_id}", response_model=None)
@@ -166,6 +267,9 @@ async def review_decide(
     action: Annotated[str, Form()],
     csrf: Annotated[str, Form()] = "",
     output: Annotated[str | None, Form()] = None,
+    confirm: Annotated[str | None, Form()] = None,
+    reason: Annotated[str | None, Form()] = None,
+    sort: Annotated[str | None, Form()] = None,
 ) -> Response:
     if (refused := _refusal(request, posting=True)) is not None:
         return refused
@@ -180,7 +284,17 @@ async def review_decide(
     reviews = request.app.state.services.reviews
     if action not in ("approve", "edit", "reject"):
         return HTMLResponse("Unknown action.", status_code=422)
+    reason, sort = _view(reason, sort)
     page = {"reviewer": reviewer, "csrf": expected_csrf}
+    detail = {"reason": reason, "sort": sort, "now": datetime.now(UTC), "done": None}
+    if action == "reject" and confirm != "yes":
+        item = await reviews.get(review_id)
+        if item is None:
+            return _render("review_missing.html", status_code=404, review_id=review_id, **page)
+        if item.review.status == "pending":  # a decided one gets the 409 below
+            return _render(
+                "review_detail.html", item=item, message=None, confirm_reject=True, **detail, **page
+            )
     try:
         review, _task = await reviews.decide(review_id, action, output, by=reviewer.name)
     except LookupError:
@@ -193,5 +307,18 @@ async def review_decide(
             else f"Not saved: {error}."
         )
         status = 409 if isinstance(error, ReviewAlreadyDecided) else 422
-        return _render("review_detail.html", status_code=status, item=item, message=message, **page)
-    return RedirectResponse(f"/review?done={review.status}", status_code=303)
+        return _render(
+            "review_detail.html",
+            status_code=status,
+            item=item,
+            message=message,
+            confirm_reject=False,
+            **detail,
+            **page,
+        )
+    # the next waiting item in the reviewer's view, or the list when none is left
+    following = await reviews.page(reason=reason, newest_first=sort == "newest", limit=1)
+    query = view_query(reason, sort, done=review.status)
+    if following.items:
+        return RedirectResponse(f"/review/{following.items[0].review.id}{query}", status_code=303)
+    return RedirectResponse(f"/review{query}", status_code=303)

@@ -29,7 +29,7 @@ from .cache import CachedAnswer, CacheUnavailable, ResponseCache
 from .errors import MalformedOutput
 from .metrics import Metrics
 from .monitoring import ErrorRateMonitor
-from .store import ReviewItem, ReviewRecord, Store, TaskRecord
+from .store import ReviewItem, ReviewPage, ReviewRecord, Store, TaskRecord
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +60,19 @@ class ReviewQueue:
 
     async def list(self, status: str | None = "pending", limit: int = 100) -> list[ReviewItem]:
         return await self.store.list_reviews(status, limit)
+
+    async def page(
+        self,
+        *,
+        reason: str | None = None,
+        newest_first: bool = False,
+        offset: int = 0,
+        limit: int = 100,
+    ) -> ReviewPage:
+        """A page of the pending reviews (the review page's list)."""
+        return await self.store.page_reviews(
+            "pending", reason=reason, newest_first=newest_first, offset=offset, limit=limit
+        )
 
     async def get(self, review_id: str) -> ReviewItem | None:
         return await self.store.get_review(review_id)

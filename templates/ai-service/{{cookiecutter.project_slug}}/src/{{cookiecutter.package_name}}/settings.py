@@ -52,14 +52,25 @@ class Settings(BaseSettings):
     llm_timeout_seconds: float = Field(30.0, gt=0)
     """Timeout of one provider call. A call that takes longer counts as a failed attempt."""
 
-    llm_max_attempts: int = Field(3, ge=1, le=10)
-    """Attempts per provider call (errors, timeouts and malformed output are retried)."""
+    llm_max_attempts: int = Field({{ cookiecutter.max_attempts | int }}, ge=1, le=10)
+    """Attempts per provider call (errors, timeouts and malformed output are retried)
+    {%- if cookiecutter.async_pipeline %}; the
+    assessment's ``async_pipeline.max_attempts``{% endif %}."""
 
-    llm_backoff_seconds: float = Field(0.5, ge=0)
-    """First retry delay; it doubles on each further attempt (with a little jitter)."""
+    llm_backoff_seconds: float = Field({{ cookiecutter.backoff_seconds | float }}, ge=0)
+    """First retry delay; it doubles on each further attempt (with a little jitter)
+    {%- if cookiecutter.async_pipeline %}. The
+    assessment's ``async_pipeline.backoff_seconds``{% endif %}."""
 
     llm_temperature: float = Field(0.0, ge=0, le=2)
     """Sampling temperature of the main answer{% if cookiecutter.response_cache %}; part of the cache key{% endif %}."""
+
+    llm_price_input_per_million: float = Field(0.0, ge=0)
+    """Price of one million prompt tokens (in your currency), for the ``*_llm_cost``
+    metric. 0: cost is not tracked (the token metrics still are)."""
+
+    llm_price_output_per_million: float = Field(0.0, ge=0)
+    """Price of one million completion tokens (in your currency)."""
 
     fake_confidence: float = Field(0.95, ge=0, le=1)
     """Confidence the ``fake`` provider reports for every output."""
@@ -90,6 +101,14 @@ class Settings(BaseSettings):
     max_error_rate: float = Field({{ cookiecutter.max_error_rate | float }}, ge=0, le=1)
     """Assessed maximum error rate. A warning is logged and ``*_error_rate_alert`` is 1 when
     the lower Wilson 95% bound of the reviewed error rate exceeds it."""
+
+    eval_criteria: list[str] = [
+{%- for name in cookiecutter._evaluation.criteria %}
+        "{{ name }}",
+{%- endfor %}
+    ]
+    """The assessed evaluation criteria (``evaluation.criteria`` of the assessment): the
+    ones ``eval`` reports first. In the environment, a JSON list."""
 
     database_url: str = "sqlite:///var/app.db"
     """Task and review store. SQLite file by default; PostgreSQL with
@@ -149,6 +168,18 @@ class Settings(BaseSettings):
     queue_poll_seconds: float = Field(0.2, gt=0, le=60)
     """How often a worker looks for queued jobs."""
 {%- endif %}
+
+    log_format: Literal["json", "text"] = "json"
+    """``json``: one JSON object per log line, with the request id (``logs.py``).
+    ``text``: plain lines for reading in a terminal."""
+
+    otel_enabled: bool = False
+    """Send OpenTelemetry traces (a span per HTTP request) over OTLP/HTTP to
+    ``OTEL_EXPORTER_OTLP_ENDPOINT``. Needs the ``otel`` extra; off: the OpenTelemetry SDK
+    is not even imported."""
+
+    otel_service_name: str = "{{ cookiecutter.project_slug }}"
+    """The ``service.name`` of the traces."""
 
     max_input_chars: int = Field(20_000, ge=1)
     """Longest accepted task input, in characters. Longer inputs get HTTP 422."""

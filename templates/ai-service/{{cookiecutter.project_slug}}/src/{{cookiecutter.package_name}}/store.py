@@ -115,6 +115,17 @@ class ReviewItem:
     input: str
 
 
+@dataclass(frozen=True)
+class ReviewPage:
+    """A page of reviews and the counts a reviewer needs around it."""
+
+    items: list[ReviewItem]
+    total: int
+    """Reviews matching the filter, over all pages."""
+    by_reason: dict[str, int]
+    """Reviews with the page's status, per reason (whatever the reason filter)."""
+
+
 class ReviewAlreadyDecided(Exception):
     """The review was decided before (by another reviewer or an earlier request)."""
 
@@ -357,13 +368,46 @@ class Store:
     async def list_reviews(
         self, status: str | None = "pending", limit: int = 100
     ) -> list[ReviewItem]:
-        query = select(*_REVIEW_COLUMNS, Task.input).join(Task, Task.id == Review.task_id)
-        if status is not None:
-            query = query.where(Review.status == status)
-        query = query.order_by(Review.created_at, Review.id).limit(limit)
-        return await self.run(
-            lambda connection: [_review_item(row) for row in connection.execute(query)]
+        page = await self.page_reviews(status, limit=limit)
+        return page.items
+
+    async def page_reviews(
+        self,
+        status: str | None = "pending",
+        *,
+        reason: str | None = None,
+        newest_first: bool = False,
+        offset: int = 0,
+        limit: int = 100,
+    ) -> ReviewPage:
+        """One page of reviews (oldest first unless ``newest_first``), with the number of
+        reviews matching the filter and, per reason, the number with this status."""
+        where = [] if status is None else [Review.status == status]
+        matching = where if reason is None else [*where, Review.reason == reason]
+        order = (
+            (Review.created_at.desc(), Review.id.desc())
+            if newest_first
+            else (Review.created_at, Review.id)
         )
+        query = (
+            select(*_REVIEW_COLUMNS, Task.input)
+            .join(Task, Task.id == Review.task_id)
+            .where(*matching)
+            .order_by(*order)
+            .offset(offset)
+            .limit(limit)
+        )
+        count = select(func.count()).select_from(Review).where(*matching)
+        by_reason = select(Review.reason, func.count()).where(*where).group_by(Review.reason)
+
+        def read(connection: Connection) -> ReviewPage:
+            return ReviewPage(
+                items=[_review_item(row) for row in connection.execute(query)],
+                total=connection.execute(count).scalar_one(),
+                by_reason={row[0]: row[1] for row in connection.execute(by_reason)},
+            )
+
+        return await self.run(read)
 
     async def get_review(self, review_id: str) -> ReviewItem | None:
         query = (
