@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import textwrap
 from pathlib import Path
 
-import pytest
+from browser_support import require_tool
+
+__all__ = ["require_tool"]  # the report tests' external tools come from here too
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = REPO / "examples"
@@ -38,17 +38,6 @@ HOSTILE_DESCRIPTION = (
 )
 HOSTILE_OWNER = f"<iframe src=//evil.example></iframe> {IMG}"
 HOSTILE_NOTE = f"See {SAFE_LINK}. Not {JS_LINK} nor {DATA_LINK} {SCRIPT} | a | b |\nline two"
-
-
-def require_tool(name: str) -> str:
-    """The tool's path; skip when missing (fail in CI, which installs it: .ci/setup-reports.sh)."""
-    path = shutil.which(name)
-    if path:
-        return path
-    message = f"{name} not installed (run .ci/setup-reports.sh as root)"
-    if os.environ.get("ASSESSOR_REQUIRE_SERVICES") == "1":
-        pytest.fail(message)
-    pytest.skip(message)
 
 
 def yaml_text(value: str) -> str:

@@ -7,48 +7,15 @@ a copy of the report with a probe script added; the report itself has no script.
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import pytest
-from report_support import ALL_EXAMPLES, EXAMPLES, hostile_assessment, require_tool
+from browser_support import DESKTOP, PHONE, PROBE_MAGENTA, near, screenshot, with_probe
+from report_support import ALL_EXAMPLES, EXAMPLES, hostile_assessment
 
 Image = pytest.importorskip("PIL.Image")  # Pillow comes with WeasyPrint (the test extra)
 
-DESKTOP = (1280, 900)
-PHONE = (390, 844)
 NOT_READY_RED = (180, 35, 24)
-PROBE_MAGENTA = (255, 0, 255)
-# Added to a copy of the report: paints the page magenta when anything is wider than the window.
-PROBE = (
-    "<script>addEventListener('load', () => { const d = document.documentElement;"
-    " if (d.scrollWidth > innerWidth + 1) { document.body.style.cssText ="
-    " 'background:#f0f !important'; d.style.background = '#f0f'; } });</script>"
-)
-
-
-def screenshot(html: Path, size: tuple[int, int], tmp_path: Path, name: str) -> Image.Image:
-    chromium = require_tool("chromium")
-    png = tmp_path / f"{name}.png"
-    subprocess.run(
-        [
-            chromium, "--headless", "--no-sandbox", "--disable-gpu",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync",
-            "--no-first-run", "--hide-scrollbars", "--disable-extensions",
-            f"--user-data-dir={tmp_path / ('profile-' + name)}",
-            f"--window-size={size[0]},{size[1]}", f"--screenshot={png}", html.as_uri(),
-        ],
-        capture_output=True,
-        timeout=120,
-        check=True,
-    )  # fmt: skip
-    image = Image.open(png).convert("RGB")
-    assert image.size == size
-    return image
-
-
-def near(pixel: tuple[int, int, int], color: tuple[int, int, int], tolerance: int = 30) -> bool:
-    return all(abs(a - b) <= tolerance for a, b in zip(pixel, color, strict=True))
 
 
 def stats(image: Image.Image) -> dict[str, float]:
@@ -64,13 +31,6 @@ def stats(image: Image.Image) -> dict[str, float]:
         "left": min((i % w for i in ink), default=w) / w,
         "right": max((i % w for i in ink), default=0) / w,
     }
-
-
-def with_probe(html: Path, extra_body: str = "") -> Path:
-    probe = html.with_name("probe-" + html.name)
-    text = html.read_text(encoding="utf-8")
-    probe.write_text(text.replace("</body>", extra_body + PROBE + "</body>"), encoding="utf-8")
-    return probe
 
 
 @pytest.fixture(scope="module")

@@ -9,26 +9,17 @@ the page must be laid out, not blank.
 
 from __future__ import annotations
 
-import os
-import shutil
 import subprocess
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from browser_support import DESKTOP, PHONE, PROBE_MAGENTA, near, screenshot, with_probe
 from scaffold_support import DROP, ProjectVenv, clean_env, explain, variant_names
 
 Image = pytest.importorskip("PIL.Image")  # Pillow comes with WeasyPrint (the test extra)
 
-PHONE = (390, 844)
-DESKTOP = (1280, 900)
-PROBE_MAGENTA = (255, 0, 255)
-PROBE = (
-    "<script>addEventListener('load', () => { const d = document.documentElement;"
-    " if (d.scrollWidth > innerWidth + 1) { document.body.style.cssText ="
-    " 'background:#f0f !important'; d.style.background = '#f0f'; } });</script>"
-)
 CODE_ANSWERS = {
     "task_type": "code_generation",
     "code_deployment": "supervised",
@@ -74,35 +65,6 @@ SERVE_PAGES = textwrap.dedent(
 )
 
 
-def chromium() -> str:
-    path = shutil.which("chromium")
-    if path:
-        return path
-    message = "chromium not installed (run .ci/setup-reports.sh as root)"
-    if os.environ.get("ASSESSOR_REQUIRE_SERVICES") == "1":
-        pytest.fail(message)
-    pytest.skip(message)
-
-
-def screenshot(html: Path, size: tuple[int, int], tmp_path: Path, name: str) -> Image.Image:
-    png = tmp_path / f"{name}.png"
-    subprocess.run(
-        [
-            chromium(), "--headless", "--no-sandbox", "--disable-gpu",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync",
-            "--no-first-run", "--hide-scrollbars", "--disable-extensions",
-            f"--user-data-dir={tmp_path / ('profile-' + name)}",
-            f"--window-size={size[0]},{size[1]}", f"--screenshot={png}", html.as_uri(),
-        ],
-        capture_output=True,
-        timeout=120,
-        check=True,
-    )  # fmt: skip
-    image = Image.open(png).convert("RGB")
-    assert image.size == size
-    return image
-
-
 def share(image: Image.Image, test: Callable[[tuple[int, int, int]], bool]) -> float:
     small = image.resize((image.width // 2, image.height // 2))
     raw = small.tobytes()
@@ -111,15 +73,7 @@ def share(image: Image.Image, test: Callable[[tuple[int, int, int]], bool]) -> f
 
 
 def magenta(pixel: tuple[int, int, int]) -> bool:
-    return all(abs(a - b) <= 10 for a, b in zip(pixel, PROBE_MAGENTA, strict=True))
-
-
-def probed(html: Path) -> Path:
-    copy = html.with_name("probe-" + html.name)
-    copy.write_text(
-        html.read_text(encoding="utf-8").replace("</body>", PROBE + "</body>"), encoding="utf-8"
-    )
-    return copy
+    return near(pixel, PROBE_MAGENTA, 10)
 
 
 @pytest.fixture(scope="module")
@@ -155,7 +109,7 @@ def test_the_served_pages_are_the_all_day_review_page(pages: dict[str, Path]) ->
 
 @pytest.mark.parametrize("name", ["list", "detail", "confirm"])
 def test_nothing_is_wider_than_a_phone(pages: dict[str, Path], tmp_path: Path, name: str) -> None:
-    image = screenshot(probed(pages[name]), PHONE, tmp_path, f"phone-{name}")
+    image = screenshot(with_probe(pages[name]), PHONE, tmp_path, f"phone-{name}")
     image.save(pages[name].with_name(f"phone-{name}.png"))  # kept for a look by hand
 
     assert share(image, magenta) == 0
@@ -163,7 +117,7 @@ def test_nothing_is_wider_than_a_phone(pages: dict[str, Path], tmp_path: Path, n
 
 
 def test_the_desktop_list_lays_out(pages: dict[str, Path], tmp_path: Path) -> None:
-    image = screenshot(probed(pages["list"]), DESKTOP, tmp_path, "desktop-list")
+    image = screenshot(with_probe(pages["list"]), DESKTOP, tmp_path, "desktop-list")
 
     assert share(image, magenta) == 0
     assert share(image, lambda p: sum(p) < 3 * 235) > 0.02
