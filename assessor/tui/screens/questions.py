@@ -81,6 +81,10 @@ class QuestionScreen(Screen[None]):
 
     def on_screen_resume(self) -> None:
         # Back from the use case (the rubric may have changed) or from the results.
+        self.reload()
+
+    def reload(self) -> None:
+        """Show the session's answers again (they may have changed under the screen)."""
         ids = [q.id for q in self.session.questions()]
         target = self.current if self.current in ids else self.first_open()
         self.current = None

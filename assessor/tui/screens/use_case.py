@@ -13,6 +13,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, RadioButton, RadioSet, Static, TextArea
 
 from assessor.errors import InputError
+from assessor.tui.widgets.marks import MarkedRadioButton
 from assessor.tui.widgets.save_status import SaveStatus
 from assessor.tui.widgets.title_bar import TitleBar
 
@@ -74,9 +75,9 @@ class UseCaseScreen(Screen[None]):
             for rubric_id in bundled:
                 picked = not using_file and rubric_id == (current or DEFAULT_RUBRIC)
                 buttons.append(
-                    RadioButton(self._rubric_label(rubric_id), value=picked, name=rubric_id)
+                    MarkedRadioButton(self._rubric_label(rubric_id), value=picked, name=rubric_id)
                 )
-            buttons.append(RadioButton("A rubric file…", value=using_file, name=RUBRIC_FILE))
+            buttons.append(MarkedRadioButton("A rubric file…", value=using_file, name=RUBRIC_FILE))
             choice = RadioSet(*buttons, id="rubric-choice")
             choice.border_title = "Rubric"
             yield choice

@@ -15,6 +15,7 @@ from textual.binding import Binding, BindingType
 from textual.widgets import Input, RadioButton, RadioSet
 
 from assessor.tui.messages import Advance
+from assessor.tui.widgets.marks import MarkedRadioButton
 from assessor.views.answers import choices, format_answer
 
 if TYPE_CHECKING:
@@ -52,7 +53,7 @@ class ChoiceSet(RadioSet):
             if help_text:
                 text.append(f" — {help_text}", style="dim")
             picked = current is not None and type(current) is type(value) and current == value
-            buttons.append(RadioButton(text, value=picked))
+            buttons.append(MarkedRadioButton(text, value=picked))
         super().__init__(*buttons, id=id)
 
     def on_mount(self) -> None:

@@ -15,12 +15,13 @@ from textual.binding import Binding, BindingType
 from textual.widgets import SelectionList
 
 from assessor.tui.messages import Advance
+from assessor.tui.widgets.marks import MarkedSelectionList
 
 if TYPE_CHECKING:
     from assessor.domain.rubric import Question
 
 
-class MultiChoiceList(SelectionList[str]):
+class MultiChoiceList(MarkedSelectionList):
     """Checkboxes over a multi question's options; every change is handed to ``on_pick``."""
 
     BINDINGS: ClassVar[list[BindingType]] = [

@@ -1,0 +1,108 @@
+"""Radio buttons, checkboxes and checkbox lists whose state shows without colour.
+
+Textual draws every toggle as the same ``▐●▌`` glyph and tells on from off by colour alone,
+which disappears under ``NO_COLOR`` (and for anyone who cannot tell the colours apart). These
+draw ``(•)`` / ``( )`` for a pick and ``[x]`` / ``[ ]`` for a tick, and put ``›`` before the
+option the cursor is on while its list has the focus. Labels wrap instead of being cut.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.segment import Segment
+from rich.style import Style as RichStyle
+from textual.content import Content, ContentText
+from textual.geometry import Size
+from textual.strip import Strip
+from textual.style import Style
+from textual.widgets import Checkbox, RadioButton, SelectionList
+
+CURSOR = "›"
+"""Before the option under the cursor (the highlight is also a colour; this is not)."""
+
+
+class _Marks:
+    """Mixed into a toggle button (a plain mixin: Textual's CSS follows the first widget
+    base, so ``RadioSet > RadioButton`` rules still match)."""
+
+    ON = "(•)"
+    OFF = "( )"
+
+    def _make_label(self, label: ContentText) -> Content:
+        # Every line is kept: the label wraps to the width it gets instead of being cut.
+        return Content.from_text(label).rstrip()
+
+    def _under_cursor(self) -> bool:
+        return False
+
+    @property
+    def _button(self: Any) -> Content:
+        marker = CURSOR if self._under_cursor() else " "
+        mark = self.ON if self.value else self.OFF
+        style = self.get_visual_style("toggle--button")
+        # The mark in the button's colour, never on its own background block: the glyph
+        # itself says on or off.
+        mark_style = Style(foreground=style.foreground, bold=self.value)
+        return Content.assemble((marker, Style(bold=True)), (mark, mark_style))
+
+    def get_content_height(self: Any, container: Size, viewport: Size, width: int) -> int:
+        return max(1, int(self.render().get_height(self.styles, width)))
+
+
+class MarkedRadioButton(_Marks, RadioButton):
+    """A radio button drawn ``(•)`` when picked and ``( )`` when not."""
+
+    DEFAULT_CSS = """
+    MarkedRadioButton {
+        height: auto;
+        text-wrap: wrap;
+    }
+    """
+
+    def _under_cursor(self) -> bool:
+        parent = self.parent
+        return self.has_class("-selected") and bool(getattr(parent, "has_focus", False))
+
+
+class MarkedCheckbox(_Marks, Checkbox):
+    """A checkbox drawn ``[x]`` when ticked and ``[ ]`` when not; ``›`` while focused."""
+
+    DEFAULT_CSS = """
+    MarkedCheckbox {
+        height: auto;
+        text-wrap: wrap;
+    }
+    """
+
+    ON = "[x]"
+    OFF = "[ ]"
+
+    def _under_cursor(self) -> bool:
+        return self.has_focus
+
+
+class MarkedSelectionList(SelectionList[Any]):
+    """A checkbox list drawn ``[x]`` / ``[ ]``, ``›`` on the highlighted option."""
+
+    def render_line(self, y: int) -> Strip:
+        line = super().render_line(y)
+        segments = list(line)
+        if len(segments) < 4:
+            return line
+        # SelectionList puts its three-part button first; keep its click target (meta).
+        button = segments[1]
+        index = (button.style.meta or {}).get("option") if button.style else None
+        if index is None:
+            return line
+        selection = self.get_option_at_index(index)
+        ticked = selection.value in self._selected
+        under = self.has_focus and self.highlighted == index
+        meta = RichStyle(meta={"option": index})
+        base = segments[3].style or RichStyle()
+        mark_style = base + RichStyle(bold=ticked) + meta
+        head = [
+            Segment(CURSOR if under else " ", base + RichStyle(bold=True) + meta),
+            Segment("[x]" if ticked else "[ ]", mark_style),
+        ]
+        return Strip([*head, *segments[3:]]).crop(0, line.cell_length)
