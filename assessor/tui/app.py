@@ -72,12 +72,14 @@ class AssessmentApp(App[int]):
         handle_signals: bool = False,
         save_delay: float = SAVE_DELAY,
         locked_message: str | None = None,
+        outside_check_every: float = OUTSIDE_CHECK_EVERY,
     ) -> None:
         super().__init__()
         self.session = session
         self.handle_signals = handle_signals
         self.save_delay = save_delay
         self.locked_message = locked_message
+        self.outside_check_every = outside_check_every
         self.exit_signal: int | None = None
         self.failure: str | None = None
         """Why the app stopped on its own (the command prints it and exits 2)."""
@@ -105,7 +107,7 @@ class AssessmentApp(App[int]):
             self.set_timer(0.05, self._load_in_background)
         else:
             self.call_after_refresh(self._show_notices)
-        self.set_interval(OUTSIDE_CHECK_EVERY, self.check_outside, name="outside-edits")
+        self.set_interval(self.outside_check_every, self.check_outside, name="outside-edits")
         if self.locked_message:
             from assessor.tui.screens.modals import LockedModal
 
@@ -389,6 +391,7 @@ def make_app(
     handle_signals: bool = False,
     save_delay: float = SAVE_DELAY,
     locked_message: str | None = None,
+    outside_check_every: float = OUTSIDE_CHECK_EVERY,
 ) -> AssessmentApp:
     """Build the assessment app for a session (the command and the tests use this).
 
@@ -398,8 +401,10 @@ def make_app(
             (the command does; in-process tests do not).
         save_delay: Seconds of quiet after typing before text is saved; 0 saves every change.
         locked_message: Another assessor holds the file: ask whether to quit or read only.
+        outside_check_every: Seconds between looks for an outside edit of the file (it is
+            also looked for before each save and when the terminal gets the focus back).
     """
     return AssessmentApp(
         session, handle_signals=handle_signals, save_delay=save_delay,
-        locked_message=locked_message,
+        locked_message=locked_message, outside_check_every=outside_check_every,
     )  # fmt: skip

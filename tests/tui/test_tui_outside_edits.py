@@ -45,16 +45,22 @@ async def start_on_autonomy(pilot, path: Path) -> None:  # type: ignore[no-untyp
 
 
 async def pick_after_outside_edit(pilot, path: Path) -> None:  # type: ignore[no-untyped-def]
-    """Edit the file from outside, then pick another answer: the autosave finds the edit."""
+    """Edit the file from outside, then pick another answer: the autosave finds the edit.
+    (These apps look for outside edits only when saving; the periodic look has its test.)"""
     write_outside(path, OUTSIDE)
     await pilot.press("down", "space")  # "Only exceptions reach a person"
     await wait_for(pilot, lambda: pilot.app.screen.id == "outside-modal")
+    await wait_for(pilot, lambda: pilot.app.screen.armed)  # keys work after a moment
+
+
+def app_for(path: Path):  # type: ignore[no-untyped-def]
+    return open_app(path, outside_check_every=3600)
 
 
 async def test_outside_edit_is_not_overwritten_and_reload_keeps_mine_aside(tmp_path: Path) -> None:
     path = tmp_path / "assessment.yaml"
     path.write_text(PARTIAL)
-    app = open_app(path)
+    app = app_for(path)
     async with app.run_test(size=(100, 32)) as pilot:
         await start_on_autonomy(pilot, path)
         await pick_after_outside_edit(pilot, path)
@@ -93,7 +99,7 @@ async def test_outside_edit_is_not_overwritten_and_reload_keeps_mine_aside(tmp_p
 async def test_keep_mine_saves_after_keeping_the_outside_version(tmp_path: Path) -> None:
     path = tmp_path / "assessment.yaml"
     path.write_text(PARTIAL)
-    app = open_app(path)
+    app = app_for(path)
     async with app.run_test(size=(100, 32)) as pilot:
         await start_on_autonomy(pilot, path)
         await pick_after_outside_edit(pilot, path)
@@ -116,7 +122,7 @@ async def test_keep_mine_saves_after_keeping_the_outside_version(tmp_path: Path)
 async def test_same_content_written_from_outside_does_not_ask(tmp_path: Path) -> None:
     path = tmp_path / "assessment.yaml"
     path.write_text(PARTIAL)
-    app = open_app(path)
+    app = app_for(path)
     async with app.run_test(size=(100, 32)) as pilot:
         await start_on_autonomy(pilot, path)
         write_outside(path, path.read_bytes())  # new inode and mtime, same bytes
@@ -133,7 +139,7 @@ async def test_same_content_written_from_outside_does_not_ask(tmp_path: Path) ->
 async def test_outside_edit_is_noticed_without_a_keypress(tmp_path: Path) -> None:
     path = tmp_path / "assessment.yaml"
     path.write_text(PARTIAL)
-    app = open_app(path)
+    app = open_app(path, outside_check_every=0.2)
     async with app.run_test(size=(100, 32)) as pilot:
         await start_on_autonomy(pilot, path)
         write_outside(path, OUTSIDE)
@@ -144,7 +150,7 @@ async def test_outside_edit_is_noticed_without_a_keypress(tmp_path: Path) -> Non
 async def test_deciding_later_and_quitting_keeps_both_versions(tmp_path: Path) -> None:
     path = tmp_path / "assessment.yaml"
     path.write_text(PARTIAL)
-    app = open_app(path)
+    app = app_for(path)
     async with app.run_test(size=(100, 32)) as pilot:
         await start_on_autonomy(pilot, path)
         await pick_after_outside_edit(pilot, path)

@@ -81,6 +81,7 @@ class NoteModal(_Dialog):
             with Horizontal(classes="buttons"):
                 yield Button("Keep note", id="confirm", variant="primary")
                 yield Button("Cancel", id="cancel")
+        yield Footer(compact=True)  # the dialog's keys
 
     def on_mount(self) -> None:
         self.query_one("#note-text", Input).focus()
@@ -171,6 +172,7 @@ class ExportModal(_OutputDialog):
             with Horizontal(classes="buttons"):
                 yield Button("Export", id="confirm", variant="primary")
                 yield Button("Cancel", id="cancel")
+        yield Footer(compact=True)  # the dialog's keys
 
     @on(RadioSet.Changed, "#format")
     def _format(self, event: RadioSet.Changed) -> None:
@@ -234,6 +236,7 @@ class ScaffoldModal(_OutputDialog):
             with Horizontal(classes="buttons"):
                 yield Button("Generate", id="confirm", variant="primary")
                 yield Button("Cancel", id="cancel")
+        yield Footer(compact=True)  # the dialog's keys
 
     @on(Input.Submitted, "#destination")
     def action_confirm(self) -> None:
@@ -288,6 +291,7 @@ class LockedModal(ModalScreen[str]):
             with Horizontal(classes="buttons"):
                 yield Button("Quit", id="quit", variant="error")
                 yield Button("Read-only", id="readonly")
+        yield Footer(compact=True)  # the dialog's keys
 
     def on_mount(self) -> None:
         self.query_one("#quit", Button).focus()
@@ -302,7 +306,15 @@ class LockedModal(ModalScreen[str]):
 
 class OutsideEditModal(ModalScreen[str]):
     """The file changed on disk: take that version, or keep the answers here. Either way the
-    other version is kept next to the file, and the message says where."""
+    other version is kept next to the file, and the message says where.
+
+    It can open while someone is typing: no button has the focus, and the keys only work
+    once it has been on screen for a moment, so typed letters never choose by accident.
+    """
+
+    AUTO_FOCUS = None
+    ARM_AFTER = 0.6
+    """Seconds before the keys and buttons work."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("r", "choose('reload')", "Reload from disk", id="outside_reload"),
@@ -313,6 +325,7 @@ class OutsideEditModal(ModalScreen[str]):
     def __init__(self, session: Session) -> None:
         super().__init__(id="outside-modal")
         self.session = session
+        self.armed = False
 
     def compose(self) -> ComposeResult:
         name = self.session.path.name
@@ -344,11 +357,16 @@ class OutsideEditModal(ModalScreen[str]):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        self.query_one("#reload", Button).focus()
+        self.set_timer(self.ARM_AFTER, self._arm)
+
+    def _arm(self) -> None:
+        self.armed = True
 
     def action_choose(self, choice: str) -> None:
-        self.dismiss(choice)
+        if self.armed:
+            self.dismiss(choice)
 
     @on(Button.Pressed)
     def _pressed(self, event: Button.Pressed) -> None:
-        self.dismiss(event.button.id or "later")
+        if self.armed:
+            self.dismiss(event.button.id or "later")

@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
-from textual import events, on
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Input, RadioButton, RadioSet, Static, TextArea
+from textual.widgets import Button, Footer, Input, RadioButton, RadioSet, Static, TextArea
 
 from assessor.errors import InputError
 from assessor.tui.widgets.marks import MarkedRadioButton
@@ -88,7 +88,8 @@ class UseCaseScreen(Screen[None]):
             yield path
             yield Static("", id="rubric-error", classes="error")
             label = "Start the questions ▸" if s.is_new else "Continue where you left off ▸"
-            yield Static(label, id="start", classes="link")
+            # A button: Tab reaches it and Enter (or Space, or a click) starts.
+            yield Button(label, id="start", variant="primary", compact=True)
         yield SaveStatus(id="status")
         yield Footer(compact=True)
 
@@ -182,7 +183,7 @@ class UseCaseScreen(Screen[None]):
 
     # ---- next ------------------------------------------------------------------------------
 
-    @on(events.Click, "#start")
+    @on(Button.Pressed, "#start")
     def _start(self) -> None:
         self.action_next()
 

@@ -65,6 +65,13 @@ class ChoiceSet(RadioSet):
         if self.pressed_index >= 0:
             self._selected = self.pressed_index
 
+    def _scroll_to_selected(self) -> None:
+        # The options wrap, so the set can be taller than the question's scrolling area:
+        # bring the option under the cursor into view there too, not just in the set.
+        if self._selected is not None:
+            button = self._nodes[self._selected]
+            self.call_after_refresh(button.scroll_visible, animate=False)
+
     def value_at(self, index: int) -> Any:
         return self.values[index]
 

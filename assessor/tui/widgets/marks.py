@@ -1,22 +1,20 @@
-"""Radio buttons, checkboxes and checkbox lists whose state shows without colour.
+"""Radio buttons and checkboxes whose state shows without colour.
 
 Textual draws every toggle as the same ``▐●▌`` glyph and tells on from off by colour alone,
 which disappears under ``NO_COLOR`` (and for anyone who cannot tell the colours apart). These
 draw ``(•)`` / ``( )`` for a pick and ``[x]`` / ``[ ]`` for a tick, and put ``›`` before the
-option the cursor is on while its list has the focus. Labels wrap instead of being cut.
+option the cursor is on while its list has the focus. Labels wrap instead of being cut. The
+checkbox list of a multi question draws its marks the same way (``widgets/multi.py``).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from rich.segment import Segment
-from rich.style import Style as RichStyle
 from textual.content import Content, ContentText
 from textual.geometry import Size
-from textual.strip import Strip
 from textual.style import Style
-from textual.widgets import Checkbox, RadioButton, SelectionList
+from textual.widgets import Checkbox, RadioButton
 
 CURSOR = "›"
 """Before the option under the cursor (the highlight is also a colour; this is not)."""
@@ -80,29 +78,3 @@ class MarkedCheckbox(_Marks, Checkbox):
 
     def _under_cursor(self) -> bool:
         return self.has_focus
-
-
-class MarkedSelectionList(SelectionList[Any]):
-    """A checkbox list drawn ``[x]`` / ``[ ]``, ``›`` on the highlighted option."""
-
-    def render_line(self, y: int) -> Strip:
-        line = super().render_line(y)
-        segments = list(line)
-        if len(segments) < 4:
-            return line
-        # SelectionList puts its three-part button first; keep its click target (meta).
-        button = segments[1]
-        index = (button.style.meta or {}).get("option") if button.style else None
-        if index is None:
-            return line
-        selection = self.get_option_at_index(index)
-        ticked = selection.value in self._selected
-        under = self.has_focus and self.highlighted == index
-        meta = RichStyle(meta={"option": index})
-        base = segments[3].style or RichStyle()
-        mark_style = base + RichStyle(bold=ticked) + meta
-        head = [
-            Segment(CURSOR if under else " ", base + RichStyle(bold=True) + meta),
-            Segment("[x]" if ticked else "[ ]", mark_style),
-        ]
-        return Strip([*head, *segments[3:]]).crop(0, line.cell_length)

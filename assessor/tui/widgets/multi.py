@@ -10,15 +10,44 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from rich.segment import Segment
+from rich.style import Style as RichStyle
 from rich.text import Text
 from textual.binding import Binding, BindingType
+from textual.strip import Strip
 from textual.widgets import SelectionList
 
 from assessor.tui.messages import Advance
-from assessor.tui.widgets.marks import MarkedSelectionList
+from assessor.tui.widgets.marks import CURSOR
 
 if TYPE_CHECKING:
     from assessor.domain.rubric import Question
+
+
+class MarkedSelectionList(SelectionList[str]):
+    """A checkbox list drawn ``[x]`` / ``[ ]``, ``›`` on the highlighted option."""
+
+    def render_line(self, y: int) -> Strip:
+        line = super().render_line(y)
+        segments = list(line)
+        if len(segments) < 4:
+            return line
+        # SelectionList puts its three-part button first; keep its click target (meta).
+        button = segments[1]
+        index = (button.style.meta or {}).get("option") if button.style else None
+        if index is None:
+            return line
+        selection = self.get_option_at_index(index)
+        ticked = selection.value in self._selected
+        under = self.has_focus and self.highlighted == index
+        meta = RichStyle(meta={"option": index})
+        base = segments[3].style or RichStyle()
+        mark_style = base + RichStyle(bold=ticked) + meta
+        head = [
+            Segment(CURSOR if under else " ", base + RichStyle(bold=True) + meta),
+            Segment("[x]" if ticked else "[ ]", mark_style),
+        ]
+        return Strip([*head, *segments[3:]]).crop(0, line.cell_length)
 
 
 class MultiChoiceList(MarkedSelectionList):
