@@ -19,6 +19,7 @@ from assessor.tui.widgets.multi import MultiChoiceList
 from assessor.tui.widgets.save_status import SaveStatus
 from assessor.tui.widgets.title_bar import TitleBar
 from assessor.tui.widgets.verdict_panel import VerdictPanel
+from assessor.views.answers import progress_text
 
 if TYPE_CHECKING:
     from assessor.app.session import Session
@@ -136,7 +137,7 @@ class QuestionScreen(Screen[None]):
         self.current = question_id
         q = self.session.rubric.by_id[question_id]
         s = self.session
-        where = self._where(q)
+        where = progress_text(s, q)
         self._progress = where
         self.query_one("#progress", Static).update(where)
         self.query_one("#prompt", Static).update(Text(q.prompt, style="bold"))
@@ -249,20 +250,6 @@ class QuestionScreen(Screen[None]):
     async def _submitted(self, event: Input.Submitted) -> None:
         await self.action_next()  # stays, text and focus kept, when the answer is invalid
 
-    def _where(self, q: Question, ids: list[str] | None = None) -> str:
-        """``Risk · question 3 · up to 13 more · required``.
-
-        The position counts the questions that apply; "up to" the ones after it that still
-        can (an open answer counts as applying), so the count only drops when an answer
-        makes questions not apply, and never promises a total that later shrinks.
-        """
-        ids = ids if ids is not None else [x.id for x in self.session.questions()]
-        number = ids.index(q.id) + 1
-        more = len(ids) - number
-        where = f"{q.section} · question {number}"
-        where += f" · up to {more} more" if more else " · the last one"
-        return where + (" · required" if q.required else " · optional")
-
     def refresh_panel(self) -> None:
         """Score the answers given so far and repaint the panel (and the progress line)."""
         s = self.session
@@ -277,7 +264,7 @@ class QuestionScreen(Screen[None]):
             ids = [x.id for x in s.questions()]
             if self.current in ids:
                 q = self.question()
-                where = self._where(q, ids)
+                where = progress_text(s, q)
                 progress = self.query_one("#progress", Static)
                 if where != self._progress:
                     self._progress = where
