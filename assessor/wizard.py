@@ -145,22 +145,8 @@ class Wizard:
                 **self.io,
             )
         )
-        if choice == "reload":
-            try:
-                mine = s.reload_from_disk()
-            except (InputError, OSError) as exc:
-                reason = exc.message if isinstance(exc, InputError) else str(exc)
-                self.say(f"  ! Could not reload {name}: {reason}. Nothing was changed; "
-                         "you are asked again at the next answer.", style="bold red")  # fmt: skip
-                return
-            kept = f"; your previous answers are kept in {mine.name}" if mine else ""
-            self.say(f"  Reloaded {name} from disk{kept}.")
-        else:
-            outside = s.keep_mine()
-            if outside is None:
-                self.say(f"  ! NOT SAVED: {s.save_error}.", style="bold red")
-            else:
-                self.say(f"  Saved to {name}; the outside version is kept in {outside.name}.")
+        notice = s.resolve_outside(choice)
+        self.say(f"  {notice.text}", style="bold red" if notice.severity == "error" else "")
 
     # ---- the flow --------------------------------------------------------------------------
 

@@ -269,35 +269,14 @@ class AssessmentApp(App[int]):
         self.push_screen(OutsideEditModal(self.session), self._outside_choice)
 
     def _outside_choice(self, choice: str | None) -> None:
-        from assessor.errors import InputError
-
         self._asking_outside = False
         self._outside_later = choice not in ("reload", "keep")
         name = self.session.path.name
-        if choice == "reload":
-            try:
-                mine = self.session.reload_from_disk()
-            except (InputError, OSError) as exc:
-                reason = exc.message if isinstance(exc, InputError) else str(exc)
-                self.notify(
-                    f"Could not reload {name}: {reason}. Nothing was changed; saving stays "
-                    "paused until you choose (Ctrl+S).",
-                    severity="error", timeout=15,
-                )  # fmt: skip
-                self.save_state += 1
-                return
-            kept = f"; your previous answers are kept in {mine.name}" if mine else ""
-            self.notify(f"Reloaded {name} from disk{kept}.", timeout=15)
-            self._show_reloaded()
-        elif choice == "keep":
-            outside = self.session.keep_mine()
-            if outside is None:
-                self.notify(f"Not saved: {self.session.save_error}.", severity="error", timeout=15)
-            else:
-                self.notify(
-                    f"Saved your answers to {name}; the outside version is kept in {outside.name}.",
-                    timeout=15,
-                )
+        if choice in ("reload", "keep"):
+            notice = self.session.resolve_outside(choice)
+            self.notify(notice.text, severity=notice.severity, timeout=15)  # type: ignore[arg-type]
+            if choice == "reload" and self.session.outside is None:
+                self._show_reloaded()
         else:
             self.notify(
                 f"Saving is paused: {name} was changed by another program. Press Ctrl+S to "

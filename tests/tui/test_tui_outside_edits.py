@@ -169,3 +169,34 @@ async def test_deciding_later_and_quitting_keeps_both_versions(tmp_path: Path) -
     (mine,) = side_copies(path, "mine")
     assert yaml.safe_load(mine.read_text("utf-8"))["answers"]["autonomy"] == "autonomous"
     assert f"your answers are kept in {mine.name}" in (app.session.save_error or "")
+
+
+def test_an_outside_version_that_cannot_be_read_is_kept_not_loaded(tmp_path: Path) -> None:
+    from assessor.app.session import Session
+
+    path = tmp_path / "assessment.yaml"
+    path.write_text(PARTIAL)
+    session = Session.open(path)
+    try:
+        session.set_answer("autonomy", "suggest")
+        assert session.save()
+        broken = b"version: 1\nanswers: {autonomy: [unclosed\n"
+        write_outside(path, broken)
+        session.set_answer("autonomy", "autonomous")
+        assert not session.save()
+        assert path.read_bytes() == broken
+        notice = session.resolve_outside("reload")
+        assert notice.severity == "error"
+        assert notice.text.startswith("Could not reload assessment.yaml: ")
+        assert "Nothing was changed" in notice.text
+        assert session.answers["autonomy"] == "autonomous"
+        assert path.read_bytes() == broken and side_copies(path, "mine") == []
+        notice = session.resolve_outside("keep")
+        (outside,) = side_copies(path, "outside")
+        assert outside.read_bytes() == broken
+        assert notice.text == (
+            f"Saved your answers to assessment.yaml; the outside version is kept in {outside.name}."
+        )
+        assert yaml.safe_load(path.read_text("utf-8"))["answers"]["autonomy"] == "autonomous"
+    finally:
+        session.close()

@@ -633,6 +633,29 @@ class Session:
         self.save()
         return copy
 
+    def resolve_outside(self, choice: str) -> Notice:
+        """Apply the user's answer to an outside edit, ``reload`` or ``keep``; the notice
+        says where each version now is (every front end shows it as it is)."""
+        name = self.path.name
+        if choice == "reload":
+            try:
+                mine = self.reload_from_disk()
+            except (InputError, OSError) as exc:
+                reason = exc.message if isinstance(exc, InputError) else describe_os_error(exc)
+                return Notice(
+                    f"Could not reload {name}: {reason}. Nothing was changed, and nothing is "
+                    "saved until you choose again.",
+                    "error",
+                )
+            kept = f"; your previous answers are kept in {mine.name}" if mine else ""
+            return Notice(f"Reloaded {name} from disk{kept}.")
+        outside = self.keep_mine()
+        if outside is None:
+            return Notice(f"Not saved: {self.save_error}.", "error")
+        return Notice(
+            f"Saved your answers to {name}; the outside version is kept in {outside.name}."
+        )
+
     # ---- saving ----------------------------------------------------------------------------
 
     def document(self) -> dict[str, Any]:
