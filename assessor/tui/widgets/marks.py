@@ -44,6 +44,18 @@ class _Marks:
         mark_style = Style(foreground=style.foreground, bold=self.value)
         return Content.assemble((marker, Style(bold=True)), (mark, mark_style))
 
+    def watch_value(self: Any) -> None:
+        # The mark is drawn from ``value``, so it changes in the very next frame. The ``-on``
+        # class only colours it, and restyling a button costs a few milliseconds of CSS
+        # matching: it follows one frame later, after the pick and the verdict panel have
+        # been painted (this is the keypress-to-verdict path).
+        self.refresh()
+        self.call_after_refresh(self._colour_mark)
+        self.post_message(self.Changed(self, self.value))
+
+    def _colour_mark(self: Any) -> None:
+        self.set_class(self.value, "-on")
+
     def get_content_height(self: Any, container: Size, viewport: Size, width: int) -> int:
         return max(1, int(self.render().get_height(self.styles, width)))
 
