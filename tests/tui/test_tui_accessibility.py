@@ -51,12 +51,16 @@ async def test_ticked_options_show_without_colour(
     path.write_text(f"version: 1\nrubric: {rubric}\nuse_case: {{name: Fraud scoring}}\n")
     monkeypatch.setenv("NO_COLOR", "1")
     app = open_app(path)
-    async with app.run_test(size=(110, 36)) as pilot:
+    async with app.run_test(size=(80, 24)) as pilot:
         await continue_from_use_case(pilot)
         await wait_for(pilot, lambda: "›[ ] Canary or shadow deployment" in screen_text(app))
         await pilot.press("space", "down")
         await wait_for(pilot, lambda: " [x] Canary or shadow deployment" in screen_text(app))
-        assert "›[ ] " in screen_text(app)  # the cursor moved on, to an unticked option
+        text = screen_text(app)
+        assert "›[ ] One-step rollback" in text  # the cursor moved on, to an unticked option
+        # A label too long for the line wraps under itself instead of being cut.
+        assert "▊      small share of traffic first." in text
+        assert "…" not in "\n".join(line for line in text.splitlines() if "▊" in line)
     app.session.close()
 
 

@@ -15,7 +15,7 @@ from rich.style import Style as RichStyle
 from rich.text import Text
 from textual.binding import Binding, BindingType
 from textual.strip import Strip
-from textual.widgets import SelectionList
+from textual.widgets import OptionList, SelectionList
 
 from assessor.tui.messages import Advance
 from assessor.tui.widgets.marks import CURSOR
@@ -25,29 +25,42 @@ if TYPE_CHECKING:
 
 
 class MarkedSelectionList(SelectionList[str]):
-    """A checkbox list drawn ``[x]`` / ``[ ]``, ``›`` on the highlighted option."""
+    """A checkbox list drawn ``[x]`` / ``[ ]``, ``›`` on the highlighted option, whose labels
+    wrap (the lines after the first are indented under the label)."""
+
+    DEFAULT_CSS = """
+    MarkedSelectionList {
+        text-wrap: wrap;
+        text-overflow: fold;
+    }
+    """
+    GUTTER = 5
+    """``›[x] `` before each label."""
+
+    def _get_left_gutter_width(self) -> int:
+        return self.GUTTER
 
     def render_line(self, y: int) -> Strip:
-        line = super().render_line(y)
-        segments = list(line)
-        if len(segments) < 4:
+        # OptionList's line, with the mark in front; the option is found through OptionList's
+        # own line map, so a label that wraps keeps its mark on its first line only.
+        line = OptionList.render_line(self, y)
+        try:
+            index, offset = self._lines[self.scroll_offset.y + y]
+        except IndexError:
             return line
-        # SelectionList puts its three-part button first; keep its click target (meta).
-        button = segments[1]
-        index = (button.style.meta or {}).get("option") if button.style else None
-        if index is None:
-            return line
-        selection = self.get_option_at_index(index)
-        ticked = selection.value in self._selected
-        under = self.has_focus and self.highlighted == index
+        base = next(iter(line)).style if line.cell_length else None
+        base = base or RichStyle()
         meta = RichStyle(meta={"option": index})
-        base = segments[3].style or RichStyle()
-        mark_style = base + RichStyle(bold=ticked) + meta
-        head = [
-            Segment(CURSOR if under else " ", base + RichStyle(bold=True) + meta),
-            Segment("[x]" if ticked else "[ ]", mark_style),
-        ]
-        return Strip([*head, *segments[3:]]).crop(0, line.cell_length)
+        if offset:
+            head = [Segment(" " * self.GUTTER, base + meta)]
+        else:
+            ticked = self.get_option_at_index(index).value in self._selected
+            under = self.has_focus and self.highlighted == index
+            head = [
+                Segment(CURSOR if under else " ", base + RichStyle(bold=True) + meta),
+                Segment("[x] " if ticked else "[ ] ", base + RichStyle(bold=ticked) + meta),
+            ]
+        return Strip([*head, *line])
 
 
 class MultiChoiceList(MarkedSelectionList):
