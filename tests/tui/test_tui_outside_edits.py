@@ -200,3 +200,22 @@ def test_an_outside_version_that_cannot_be_read_is_kept_not_loaded(tmp_path: Pat
         assert yaml.safe_load(path.read_text("utf-8"))["answers"]["autonomy"] == "autonomous"
     finally:
         session.close()
+
+
+def test_keeping_mine_after_the_file_was_removed_saves_it_again(tmp_path: Path) -> None:
+    from assessor.app.session import Session
+
+    path = tmp_path / "assessment.yaml"
+    path.write_text(PARTIAL)
+    session = Session.open(path)
+    try:
+        write_outside(path, OUTSIDE)
+        session.set_answer("autonomy", "suggest")
+        assert not session.save() and session.outside is not None
+        path.unlink()  # removed before the user chose
+        notice = session.resolve_outside("keep")
+        assert notice.severity == "information", notice.text
+        assert yaml.safe_load(path.read_text("utf-8"))["answers"]["autonomy"] == "suggest"
+        assert side_copies(path, "outside") == []
+    finally:
+        session.close()

@@ -617,9 +617,16 @@ class Session:
         ``NAME.outside-TIMESTAMP`` (returned), then the session is saved over it.
 
         Returns None (and overwrites nothing) when the copy could not be written;
-        :attr:`save_error` says why.
+        :attr:`save_error` says why. Returns None too when the file has been removed since
+        (there is nothing to keep aside; the session is saved).
         """
         before = _stat_key(self.path)
+        if before is None:  # removed since: nothing on disk to keep aside
+            self.outside = None
+            self._disk_stat = self._disk_digest = None
+            self.dirty = True
+            self.save()
+            return None
         try:
             data = read_bytes(self.path, limit=64 * 1024 * 1024)
             copy = self._keep_copy("outside", data)
@@ -650,8 +657,10 @@ class Session:
             kept = f"; your previous answers are kept in {mine.name}" if mine else ""
             return Notice(f"Reloaded {name} from disk{kept}.")
         outside = self.keep_mine()
-        if outside is None:
+        if self.save_error:
             return Notice(f"Not saved: {self.save_error}.", "error")
+        if outside is None:
+            return Notice(f"Saved your answers to {name} (the outside version was removed).")
         return Notice(
             f"Saved your answers to {name}; the outside version is kept in {outside.name}."
         )
