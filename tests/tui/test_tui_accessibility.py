@@ -64,6 +64,23 @@ async def test_ticked_options_show_without_colour(
     app.session.close()
 
 
+async def test_the_option_under_the_cursor_stays_in_view_on_a_short_terminal(
+    tmp_path: Path, cli
+) -> None:  # type: ignore[no-untyped-def]
+    rubric = tmp_path / "model-ops.yaml"
+    assert cli("rubric", "import", LENS, "-o", rubric).exit_code == 0
+    path = tmp_path / "case.yaml"
+    path.write_text(f"version: 1\nrubric: {rubric}\nuse_case: {{name: Fraud scoring}}\n")
+    app = open_app(path)
+    async with app.run_test(size=(80, 14)) as pilot:
+        await continue_from_use_case(pilot)
+        await wait_for(pilot, lambda: app.question_screen.query("MultiChoiceList"))
+        await pilot.press("down", "down", "down")
+        await wait_for(pilot, lambda: "›[ ] None of these" in screen_text(app))
+        assert "How do you roll out a new model version?" in screen_text(app)
+    app.session.close()
+
+
 async def test_start_is_reached_with_tab_and_pressed_with_enter(tmp_path: Path) -> None:
     path = tmp_path / "a.yaml"
     path.write_text(PARTIAL)

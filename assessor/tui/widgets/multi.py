@@ -14,7 +14,9 @@ from rich.segment import Segment
 from rich.style import Style as RichStyle
 from rich.text import Text
 from textual.binding import Binding, BindingType
+from textual.geometry import Region
 from textual.strip import Strip
+from textual.widget import Widget
 from textual.widgets import OptionList, SelectionList
 
 from assessor.tui.messages import Advance
@@ -39,6 +41,32 @@ class MarkedSelectionList(SelectionList[str]):
 
     def _get_left_gutter_width(self) -> int:
         return self.GUTTER
+
+    def scroll_to_highlight(self, top: bool = False) -> None:
+        super().scroll_to_highlight(top)
+        # The labels wrap, so the list can be taller than the question's scrolling area:
+        # bring the highlighted option into view there too, not just in the list.
+        self.call_after_refresh(self._reveal_highlight)
+
+    def _reveal_highlight(self) -> None:
+        rows = [n for n, (i, _) in enumerate(self._lines) if i == self.highlighted]
+        scroller = self.parent
+        while scroller is not None and not getattr(scroller, "allow_vertical_scroll", False):
+            scroller = scroller.parent
+        if not rows or not isinstance(scroller, Widget):
+            return
+        area = self.content_region
+        top = area.y + rows[0] - self.scroll_offset.y
+        outer = scroller.content_region
+        scroller.scroll_to_region(
+            Region(
+                area.x - outer.x + scroller.scroll_offset.x,
+                top - outer.y + scroller.scroll_offset.y,
+                area.width,
+                len(rows),
+            ),
+            animate=False,
+        )
 
     def render_line(self, y: int) -> Strip:
         # OptionList's line, with the mark in front; the option is found through OptionList's
