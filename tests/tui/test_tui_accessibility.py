@@ -7,9 +7,15 @@ from pathlib import Path
 
 import pytest
 from test_tui_tmux import Tmux
-from tui_helpers import PYTHON, continue_from_use_case, open_app, screen_text, wait_for
+from tui_helpers import (
+    PYTHON,
+    continue_from_use_case,
+    model_ops_case,
+    open_app,
+    screen_text,
+    wait_for,
+)
 
-LENS = Path(__file__).resolve().parents[1] / "interop" / "data" / "model-ops.json"
 PARTIAL = (
     "version: 1\nuse_case: {name: Refund policy assistant}\n"
     "answers: {task_type: rag, error_cost: high, regulation: none, error_rate: 0.03}\n"
@@ -45,10 +51,7 @@ async def test_picked_option_and_cursor_show_without_colour(
 async def test_ticked_options_show_without_colour(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cli
 ) -> None:  # type: ignore[no-untyped-def]
-    rubric = tmp_path / "model-ops.yaml"
-    assert cli("rubric", "import", LENS, "-o", rubric).exit_code == 0
-    path = tmp_path / "case.yaml"
-    path.write_text(f"version: 1\nrubric: {rubric}\nuse_case: {{name: Fraud scoring}}\n")
+    path = model_ops_case(cli, tmp_path)
     monkeypatch.setenv("NO_COLOR", "1")
     app = open_app(path)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -67,10 +70,7 @@ async def test_ticked_options_show_without_colour(
 async def test_the_option_under_the_cursor_stays_in_view_on_a_short_terminal(
     tmp_path: Path, cli
 ) -> None:  # type: ignore[no-untyped-def]
-    rubric = tmp_path / "model-ops.yaml"
-    assert cli("rubric", "import", LENS, "-o", rubric).exit_code == 0
-    path = tmp_path / "case.yaml"
-    path.write_text(f"version: 1\nrubric: {rubric}\nuse_case: {{name: Fraud scoring}}\n")
+    path = model_ops_case(cli, tmp_path)
     app = open_app(path)
     async with app.run_test(size=(80, 14)) as pilot:
         await continue_from_use_case(pilot)
