@@ -113,12 +113,40 @@ class Wizard:
     def saved(self) -> None:
         s = self.session
         s.save()
-        if s.save_error:
+        if s.outside is not None:
+            self.ask_outside()
+        elif s.save_error:
             self.say(
                 f"  ! NOT SAVED: {s.save_error}. Answers are kept in this session; "
                 "saving is retried after the next answer.",
                 style="bold red",
             )
+
+    def ask_outside(self) -> None:
+        """The file changed on disk: reload it, or keep these answers; the other version is
+        kept next to the file either way."""
+        s = self.session
+        name = s.path.name
+        self.say(f"  ! {name} was changed by another program since it was opened here.",
+                 style="bold red")  # fmt: skip
+        choice = self.ask(
+            questionary.select(
+                "Which version do you keep?",
+                choices=[
+                    Choice(
+                        f"Reload {name} (these answers are kept in {name}.mine-<time>)",
+                        value="reload",
+                    ),
+                    Choice(
+                        f"Keep these answers (the file's version is kept in {name}.outside-<time>)",
+                        value="keep",
+                    ),
+                ],
+                **self.io,
+            )
+        )
+        notice = s.resolve_outside(choice)
+        self.say(f"  {notice.text}", style="bold red" if notice.severity == "error" else "")
 
     # ---- the flow --------------------------------------------------------------------------
 
@@ -220,7 +248,7 @@ class Wizard:
             if current not in ids:
                 return
             q = s.rubric.by_id[current]
-            outcome = self.ask_question(q, ids.index(q.id) + 1, len(ids))
+            outcome = self.ask_question(q)
             ids = [x.id for x in s.questions()]  # an answer can change what applies
             index = ids.index(q.id)
             if outcome == BACK:
@@ -232,12 +260,13 @@ class Wizard:
             else:
                 return
 
-    def ask_question(self, q: Question, number: int, total: int) -> str | None:
+    def ask_question(self, q: Question) -> str | None:
         """Ask one question; returns BACK, NOTE or None (answered or skipped)."""
         s = self.session
         self.say()
-        tag = "required" if q.required else "optional"
-        self.say(f"{q.section} · question {number} of {total} · {tag}", style="dim")
+        from assessor.views.answers import progress_text
+
+        self.say(progress_text(s, q), style="dim")
         if q.help:
             self.say(" ".join(q.help.split()))
         if q.guide:

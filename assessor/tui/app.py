@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual import work
+from textual import events, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.reactive import reactive
@@ -31,6 +31,8 @@ if TYPE_CHECKING:
 HANDLED_SIGNALS = (signal.SIGTERM, signal.SIGHUP, signal.SIGINT)
 SAVE_DELAY = 0.4
 """Seconds of quiet after typing before the text is saved (picks are saved at once)."""
+OUTSIDE_CHECK_EVERY = 2.0
+"""Seconds between looks at the file for an outside edit (one ``stat``; also on focus)."""
 EXIT_GRACE = 3.0
 """After a signal: seconds the app gets to restore the terminal before the process ends."""
 
@@ -70,12 +72,14 @@ class AssessmentApp(App[int]):
         handle_signals: bool = False,
         save_delay: float = SAVE_DELAY,
         locked_message: str | None = None,
+        outside_check_every: float = OUTSIDE_CHECK_EVERY,
     ) -> None:
         super().__init__()
         self.session = session
         self.handle_signals = handle_signals
         self.save_delay = save_delay
         self.locked_message = locked_message
+        self.outside_check_every = outside_check_every
         self.exit_signal: int | None = None
         self.failure: str | None = None
         """Why the app stopped on its own (the command prints it and exits 2)."""
@@ -84,11 +88,16 @@ class AssessmentApp(App[int]):
         self.sub_title = session.path.name
         self.use_case_screen = UseCaseScreen(session)
         self._question_screen: QuestionScreen | None = None
+        self._asking_outside = False
+        self._outside_later = False
+        """The user chose to decide later: not asked again until Ctrl+S."""
 
     # ---- start -----------------------------------------------------------------------------
 
     def on_mount(self) -> None:
+        self.theme_changed_signal.subscribe(self, self._fit_no_color)
         self.theme = default_theme()
+        self._fit_no_color()
         if self.handle_signals:
             self._install_signal_handlers()
         # The first screen is always the use case (resuming: filled in, one key from where
@@ -98,10 +107,30 @@ class AssessmentApp(App[int]):
             self.set_timer(0.05, self._load_in_background)
         else:
             self.call_after_refresh(self._show_notices)
+        self.set_interval(self.outside_check_every, self.check_outside, name="outside-edits")
         if self.locked_message:
             from assessor.tui.screens.modals import LockedModal
 
             self.push_screen(LockedModal(self.locked_message), self._locked_choice)
+
+    def _fit_no_color(self, *_: object) -> None:
+        """Under ``NO_COLOR``: drop colours the way the theme in use needs.
+
+        Textual picks its no-colour filter once, for the theme the app starts with (a
+        true-colour one: every colour becomes a grey). Our themes use the terminal's own
+        ANSI colours, whose grey is black, so the whole screen would be black on black; for
+        them the colours are dropped instead (the terminal's default foreground and
+        background), as Textual does for an ANSI theme.
+        """
+        if not self.no_color:
+            return
+        from textual.filter import Monochrome, NoColor
+
+        wanted = NoColor if self.native_ansi_color else Monochrome
+        self._filters = [
+            wanted() if isinstance(f, NoColor | Monochrome) else f for f in self._filters
+        ]
+        self.refresh()
 
     @work(thread=True, exit_on_error=False, group="load")
     def _load_in_background(self) -> None:
@@ -184,6 +213,10 @@ class AssessmentApp(App[int]):
         had_error = self.session.save_error
         if self.session.dirty and not self.session.readonly:
             self.session.save()
+        if self.session.outside is not None:
+            self.save_state += 1
+            self.ask_outside()
+            return
         if self.session.save_error and self.session.save_error != had_error:
             self.notify(
                 f"Not saved: {self.session.save_error}. Your answers are kept in this session; "
@@ -204,10 +237,63 @@ class AssessmentApp(App[int]):
         if self.session.readonly:
             self.notify("Read-only: another assessor has this file open.", severity="warning")
             return
+        if self.session.outside is not None:
+            self.ask_outside(again=True)
+            return
         self.session.dirty = True
         self.save_now()
         if not self.session.save_error:
             self.notify(f"Saved to {self.session.path.name}.")
+
+    # ---- outside edits: never saved over; the user chooses which version to keep ----------
+
+    def on_app_focus(self, _: events.AppFocus) -> None:
+        self.check_outside()
+
+    def check_outside(self) -> None:
+        """Look for an outside edit of the file (a ``stat``; the file is read only when that
+        changed) and ask what to do when there is one."""
+        if self.session.loaded and not self.session.readonly and self.session.check_outside():
+            self.save_state += 1
+            self.ask_outside()
+
+    def ask_outside(self, *, again: bool = False) -> None:
+        """Ask which version to keep (``again``: even after "decide later")."""
+        if self._asking_outside or self.session.outside is None:
+            return
+        if self._outside_later and not again:
+            return
+        from assessor.tui.screens.modals import OutsideEditModal
+
+        self._asking_outside = True
+        self.push_screen(OutsideEditModal(self.session), self._outside_choice)
+
+    def _outside_choice(self, choice: str | None) -> None:
+        self._asking_outside = False
+        self._outside_later = choice not in ("reload", "keep")
+        name = self.session.path.name
+        if choice in ("reload", "keep"):
+            notice = self.session.resolve_outside(choice)
+            self.notify(notice.text, severity=notice.severity, timeout=15)  # type: ignore[arg-type]
+            if choice == "reload" and self.session.outside is None:
+                self._show_reloaded()
+        else:
+            self.notify(
+                f"Saving is paused: {name} was changed by another program. Press Ctrl+S to "
+                "choose which version to keep.",
+                severity="warning", timeout=10,
+            )  # fmt: skip
+        self.save_state += 1
+
+    def _show_reloaded(self) -> None:
+        """Every screen shows the answers just reloaded."""
+        from assessor.tui.screens.results import ResultsScreen
+
+        self.use_case_screen.rubrics_loaded()
+        # The question screen shows the session's answers again when it is back on top.
+        if isinstance(self.screen, ResultsScreen):
+            self.pop_screen()
+            self.show_results()
 
     async def action_quit(self) -> None:
         self.flush_pending()
@@ -284,6 +370,7 @@ def make_app(
     handle_signals: bool = False,
     save_delay: float = SAVE_DELAY,
     locked_message: str | None = None,
+    outside_check_every: float = OUTSIDE_CHECK_EVERY,
 ) -> AssessmentApp:
     """Build the assessment app for a session (the command and the tests use this).
 
@@ -293,8 +380,10 @@ def make_app(
             (the command does; in-process tests do not).
         save_delay: Seconds of quiet after typing before text is saved; 0 saves every change.
         locked_message: Another assessor holds the file: ask whether to quit or read only.
+        outside_check_every: Seconds between looks for an outside edit of the file (it is
+            also looked for before each save and when the terminal gets the focus back).
     """
     return AssessmentApp(
         session, handle_signals=handle_signals, save_delay=save_delay,
-        locked_message=locked_message,
+        locked_message=locked_message, outside_check_every=outside_check_every,
     )  # fmt: skip

@@ -28,6 +28,21 @@ def format_answer(question: Question, value: Any) -> str:
     return str(value)
 
 
+def progress_text(session: Session, question: Question) -> str:
+    """``Risk · question 3 · up to 13 more · required``, as every front end shows it.
+
+    The position counts the questions that apply; "up to" the ones after it that still can
+    (an open answer counts as applying), so the count only drops when an answer makes
+    questions not apply, and never promises a total that later shrinks.
+    """
+    ids = [q.id for q in session.questions()]
+    number = ids.index(question.id) + 1
+    more = len(ids) - number
+    where = f"{question.section} · question {number}"
+    where += f" · up to {more} more" if more else " · the last one"
+    return where + (" · required" if question.required else " · optional")
+
+
 def slug(text: str) -> str:
     """A folder name from a use-case name: lower case, letters and digits joined by '-'."""
     cleaned = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")

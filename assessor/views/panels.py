@@ -74,23 +74,41 @@ def render_panel(
         groups.insert(0, ("Contradictions", result.warnings, KIND_STYLE["warning"], "! "))
     fixed = len(lines) + 2 * len(groups)  # a blank line and a heading per group
     room = max(height - fixed, 2 * len(groups)) if height else 10_000
-    shown = _share(room, [max(1, len(f)) for _, f, _, _ in groups])
-    for (label, findings, style, bullet), limit in zip(groups, shown, strict=True):
+    # A finding's title wraps under its bullet; the lists share the lines left.
+    wrapped = [
+        [_wrap(f.title, style, width, bullet) for f in findings]
+        for _, findings, style, bullet in groups
+    ]
+    shown = _share(room, [max(1, sum(map(len, w))) for w in wrapped])
+    for (label, findings, _, _), rows, limit in zip(groups, wrapped, shown, strict=True):
         lines += [Text(), Text(f"{label} ({len(findings)})", style="bold underline")]
         if not findings:
             lines.append(Text("none so far" if open_count else "none", style="dim"))
-        visible = findings if len(findings) <= limit else findings[: max(limit - 1, 0)]
-        for f in visible:
-            line = Text(bullet, style=style)
-            line.append(terminal_safe(f.title))
-            lines.append(line)
-        if len(visible) < len(findings):
-            lines.append(Text(f"+ {len(findings) - len(visible)} more (Ctrl+R)", style="dim"))
+        used = count = 0
+        for i, finding_lines in enumerate(rows):
+            reserve = 0 if i == len(rows) - 1 else 1  # room for "+ N more" after it
+            if used + len(finding_lines) + reserve > limit:
+                break
+            lines += finding_lines
+            used += len(finding_lines)
+            count += 1
+        if count < len(findings):
+            lines.append(Text(f"+ {len(findings) - count} more (Ctrl+R)", style="dim"))
     for i, line in enumerate(lines):
         if i:
             out.append("\n")
         out.append_text(line.copy() if len(line.plain) <= width else _cut(line, width))
     return out
+
+
+def _wrap(title: str, style: str, width: int, bullet: str = "• ") -> list[Text]:
+    """``• title`` wrapped to ``width``, the following lines indented under the text."""
+    import textwrap
+
+    parts = textwrap.wrap(terminal_safe(title), max(width - len(bullet), 8)) or [""]
+    first = Text(bullet, style=style)
+    first.append(parts[0])
+    return [first, *(Text(f"  {part}") for part in parts[1:])]
 
 
 def _cut(line: Text, width: int) -> Text:

@@ -110,7 +110,9 @@ async def test_app_live_panel_and_results(tmp_path: Path) -> None:
         await wait_for(pilot, lambda: app.screen is app.question_screen)
         text = screen_text(app)
         assert f"{MARK} Cos" in text  # a dimension title in the panel (cut to fit)
-        assert f"{MARK} Regula" in text  # a blocker title in the panel
+        # A blocker title in the panel, wrapped under its bullet (not cut).
+        assert f"• {MARK}" in text
+        assert "▏   Regulated domain without" in text and "expert review" in text
         assert f"{MARK} What does" in text  # the question's prompt
     app.session.close()
 

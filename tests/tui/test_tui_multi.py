@@ -5,16 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import yaml
-from tui_helpers import continue_from_use_case, open_app, screen_text, wait_for
-
-LENS = Path(__file__).resolve().parents[1] / "interop" / "data" / "model-ops.json"
+from tui_helpers import continue_from_use_case, model_ops_case, open_app, screen_text, wait_for
 
 
 async def test_multi_question_is_ticked_with_space_and_saved_as_a_list(tmp_path: Path, cli) -> None:
-    rubric = tmp_path / "model-ops.yaml"
-    assert cli("rubric", "import", LENS, "-o", rubric).exit_code == 0
-    path = tmp_path / "case.yaml"
-    path.write_text(f"version: 1\nrubric: {rubric}\nuse_case: {{name: Fraud scoring}}\n")
+    path = model_ops_case(cli, tmp_path)
     app = open_app(path)
     async with app.run_test(size=(110, 36)) as pilot:
         await continue_from_use_case(pilot)

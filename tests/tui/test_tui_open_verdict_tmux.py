@@ -23,7 +23,7 @@ def test_panel_shows_the_open_range_at_80x24_without_colour(tmp_path: Path) -> N
         tmux.run("send-keys", "-t", "t", "C-n")  # to the first open question: error_cost
         tmux.wait_for("t", "open: NOT READY to READY")
         tmux.wait_for("t", "What does one wrong output cost")  # the question is visible
-        assert "question 2 of" in tmux.screen("t")  # and the progress
+        assert "Risk · question 2 · up to" in tmux.screen("t")  # and the progress
         for _ in range(2):  # error_cost: high; autonomy: the first option
             tmux.run("send-keys", "-t", "t", "Down")
         tmux.run("send-keys", "-t", "t", "Enter")

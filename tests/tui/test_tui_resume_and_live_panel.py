@@ -12,6 +12,7 @@ from tui_helpers import (
     fill_use_case,
     open_app,
     screen_text,
+    wait_for,
 )
 
 from assessor.tui.screens.results import ResultsScreen
@@ -139,7 +140,22 @@ async def test_clear_and_note(tmp_path: Path) -> None:
         await pilot.pause()
         assert "Note: Asked the team" in screen_text(app)
         assert app.session.notes == {"task_type": "Asked the team"}
+        # Ctrl+L (a terminal's "redraw" habit) no longer clears anything.
         await pilot.press("ctrl+l")
+        await pilot.pause()
+        assert app.session.answers["task_type"] == "summarization"
+        # Delete on the options clears the pick, and Ctrl+Z brings it back.
+        await pilot.press("delete")
+        await wait_for(pilot, lambda: "task_type" not in app.session.answers)
+        await wait_for(pilot, lambda: "(•)" not in screen_text(app))
+        await pilot.press("ctrl+z")
+        await wait_for(pilot, lambda: app.session.answers.get("task_type") == "summarization")
+        await wait_for(pilot, lambda: "›(•) Summarization" in screen_text(app))
+        assert "task_type: summarization" in path.read_text(encoding="utf-8")
+        # Undo goes back one change at a time: before the pick, the question was open.
+        await pilot.press("ctrl+z")
+        await wait_for(pilot, lambda: "task_type" not in app.session.answers)
+        await pilot.press("ctrl+z")  # nothing left to undo
         await pilot.pause()
         assert "task_type" not in app.session.answers
     app.session.close()
@@ -153,7 +169,8 @@ async def test_command_palette_has_an_entry_per_action(tmp_path: Path) -> None:
     async with app.run_test(size=(100, 32)) as pilot:
         await fill_use_case(pilot, "Palette")
         titles = [c.title for c in app.get_system_commands(app.screen)]
-        for action in ("Next", "Back", "Results", "Note", "Clear", "Use case", "Save now", "Quit"):
+        for action in ("Next", "Back", "Results", "Note", "Clear", "Undo", "Panel", "Use case",
+                       "Save now", "Quit"):  # fmt: skip
             assert action in titles
         assert any(t.startswith("Go to: How is output quality evaluated") for t in titles)
         # Every binding shown in the footer has an id (keymaps and the palette use it).

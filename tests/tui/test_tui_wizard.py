@@ -244,3 +244,59 @@ def test_plain_wizard_says_so_as_soon_as_answers_contradict(tmp_path: Path) -> N
     assert code == 130
     flat = " ".join(shown.split())
     assert "contradictions: Expert review, yet outputs take effect unreviewed" in flat
+
+
+OUTSIDE_EDIT = (
+    b"# edited by hand\nversion: 1\nuse_case: {name: Edited elsewhere}\n"
+    b"answers: {task_type: classification, error_cost: high}\n"
+)
+
+
+@pytest.mark.parametrize("choice", ["reload", "keep"])
+def test_plain_outside_edit_is_never_saved_over(tmp_path: Path, choice: str) -> None:
+    path = tmp_path / "p.yaml"
+    path.write_text(
+        "version: 1\nuse_case: {name: Resumed}\n"
+        "answers: {task_type: classification, error_cost: low}\n"
+    )
+    session = Session.open(path)
+    save = session.save
+    edited: list[bool] = []
+
+    def save_then_edit_from_outside() -> bool:
+        """Right after autonomy is saved, another program rewrites the file."""
+        ok = save()
+        if ok and "autonomy" in session.answers and not edited:
+            edited.append(True)
+            tmp = path.with_name("editor-tmp")
+            tmp.write_bytes(OUTSIDE_EDIT)
+            tmp.replace(path)
+        return ok
+
+    session.save = save_then_edit_from_outside  # type: ignore[method-assign]
+    keys = [ENTER, ENTER, ENTER, ENTER, ENTER]  # keep the use case and rubric; go on
+    keys += [DOWN + ENTER, ENTER]  # autonomy: human_approves; the next question: first option
+    keys += [ENTER if choice == "reload" else DOWN + ENTER, CTRL_C]
+    try:
+        code, shown = run(session, keys)
+    finally:
+        session.close()
+    assert code == 130
+    shown = " ".join(shown.split())  # the console wraps long lines
+    assert "p.yaml was changed by another program since it was opened here" in shown
+    mine = sorted(tmp_path.glob("p.yaml.mine-*"))
+    outside = sorted(tmp_path.glob("p.yaml.outside-*"))
+    if choice == "reload":
+        assert path.read_bytes() == OUTSIDE_EDIT
+        assert outside == [] and len(mine) == 1
+        kept = yaml.safe_load(mine[0].read_text())
+        assert kept["use_case"]["name"] == "Resumed"
+        assert kept["answers"]["autonomy"] == "human_approves"
+        assert f"your previous answers are kept in {mine[0].name}" in shown
+    else:
+        assert mine == [] and len(outside) == 1
+        assert outside[0].read_bytes() == OUTSIDE_EDIT
+        saved = yaml.safe_load(path.read_text())
+        assert saved["use_case"]["name"] == "Resumed"
+        assert saved["answers"]["autonomy"] == "human_approves"
+        assert f"the outside version is kept in {outside[0].name}" in shown

@@ -39,6 +39,16 @@ def open_app(path: Path, **kwargs: Any) -> Any:
     return make_app(session, locked_message=session.locked_message, **kwargs)
 
 
+def model_ops_case(cli: Any, folder: Path) -> Path:
+    """An assessment on the rubric imported from the model-ops lens (multi questions)."""
+    rubric = folder / "model-ops.yaml"
+    lens = REPO / "tests" / "interop" / "data" / "model-ops.json"
+    assert cli("rubric", "import", lens, "-o", rubric).exit_code == 0
+    path = folder / "case.yaml"
+    path.write_text(f"version: 1\nrubric: {rubric}\nuse_case: {{name: Fraud scoring}}\n")
+    return path
+
+
 def screen_text(app: Any) -> str:
     """Everything visible on the current screen, as plain text (widgets' rendered lines)."""
     return "\n".join(strip.text for strip in app.screen._compositor.render_strips())

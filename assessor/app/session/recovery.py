@@ -49,14 +49,19 @@ def display_name(path: Path) -> str:
         return str(path)
 
 
-def corrupt_name(path: Path) -> Path:
+def side_name(path: Path, kind: str) -> Path:
+    """A free name next to ``path`` for a copy kept aside: ``NAME.KIND-TIMESTAMP``."""
     stamp = time.strftime("%Y%m%d-%H%M%S")
-    candidate = path.with_name(f"{path.name}.corrupt-{stamp}")
+    candidate = path.with_name(f"{path.name}.{kind}-{stamp}")
     n = 1
     while candidate.exists():
-        candidate = path.with_name(f"{path.name}.corrupt-{stamp}-{n}")
+        candidate = path.with_name(f"{path.name}.{kind}-{stamp}-{n}")
         n += 1
     return candidate
+
+
+def corrupt_name(path: Path) -> Path:
+    return side_name(path, "corrupt")
 
 
 _PLACEHOLDER_NAME = "\x00unnamed"

@@ -12,7 +12,14 @@ A session owns one assessment file while someone answers it:
   (nothing is overwritten), whatever could be recovered from it is kept, and the app starts;
 * leftover temp files of a killed writer are **cleaned** (never loaded);
 * when saving fails (read-only folder, disk full) it records a visible "not saved" reason and
-  keeps working; the next answer retries.
+  keeps working; the next answer retries;
+* it **never saves over an outside edit**: when the file changed on disk since the session
+  read or last wrote it (another editor, ``assessor evidence add`` run without the app, a git
+  checkout), saving stops until the user chooses: :meth:`Session.reload_from_disk` (the
+  session's own answers are kept as ``FILE.mine-<timestamp>``) or
+  :meth:`Session.keep_mine` (the outside version is kept as ``FILE.outside-<timestamp>``).
+  The check is a ``stat`` (mtime, size, inode); only when that differs is the file read and
+  its digest compared, so rewriting the same bytes is not an outside change.
 
 Nothing here touches a terminal: the Textual app and the questionary wizard are views of it.
 """
@@ -21,11 +28,13 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import hashlib
 import math
 import os
 import re
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -37,6 +46,7 @@ from assessor.app.session.recovery import (
     display_name,
     read_state,
     salvage,
+    side_name,
 )
 from assessor.errors import InputError, LockedError, Problem, UsageError
 from assessor.fileio import atomic_write, check_input, read_bytes, stray_temp_files
@@ -50,6 +60,28 @@ if TYPE_CHECKING:
 SAVE_HEADER = (
     "# Assessment autosaved by `assessor assess`; continue it with: assessor assess {name}\n"
 )
+
+
+@dataclass(frozen=True)
+class OutsideChange:
+    """The assessment file changed on disk since the session read or last wrote it."""
+
+    path: Path
+    message: str
+    """What the user is told (the file, and that nothing is saved until they choose)."""
+
+
+def _stat_key(path: Path) -> tuple[int, int, int] | None:
+    """What a cheap look at the file says about its content: mtime (ns), size, inode."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_mtime_ns, st.st_size, st.st_ino)
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
 
 
 def describe_os_error(exc: OSError) -> str:
@@ -124,6 +156,12 @@ class Session:
         self._aside: Path | None = None
         """Where an unreadable file goes before the first save over it (nothing until then)."""
         """Saving is refused (a corrupt file could not be set aside and must not be lost)."""
+        self._disk_stat: tuple[int, int, int] | None = None
+        """``stat`` of the file as the session last read or wrote it (None: no file)."""
+        self._disk_digest: str | None = None
+        """Digest of those bytes (None: there was no file)."""
+        self.outside: OutsideChange | None = None
+        """The file changed on disk since; nothing is saved until the user chooses."""
 
     @property
     def rubric(self) -> Rubric:
@@ -209,6 +247,7 @@ class Session:
             self._rubric = load_rubric(DEFAULT_RUBRIC)
             return
         check_input(path, display=display_name(path))  # not set aside: refused
+        before = _stat_key(path)  # before reading: a write in between shows at the next check
         try:
             raw_bytes = read_bytes(path, limit=src.MAX_BYTES, display=path.name)
         except InputError as exc:
@@ -216,6 +255,7 @@ class Session:
                 raise InputError(Problem(display_name(path), message="permission denied")) from None
             self._set_aside(None, exc)
             return
+        self._disk_stat, self._disk_digest = before, _digest(raw_bytes)
         try:
             text = src.decode(raw_bytes, path.name)
         except InputError as exc:
@@ -347,9 +387,20 @@ class Session:
             self.lock = None
 
     def close(self) -> None:
-        """Save what is pending and release the lock."""
+        """Save what is pending and release the lock.
+
+        When the file changed on disk and the user has not chosen which version to keep,
+        the file is left as it is and the session's answers are kept next to it.
+        """
         if self.dirty:
             self.save()
+        if self.dirty and self.outside is not None:
+            with contextlib.suppress(OSError):
+                mine = self._keep_copy("mine", self.render().encode("utf-8"))
+                self.save_error = (
+                    f"{self.path.name} was changed by another program and is left as it is; "
+                    f"your answers are kept in {mine.name}"
+                )
         self.release()
 
     # ---- reading ---------------------------------------------------------------------------
@@ -496,6 +547,124 @@ class Session:
         self.dirty = True
         return dropped
 
+    # ---- outside edits ---------------------------------------------------------------------
+
+    def check_outside(self) -> bool:
+        """Whether the file on disk is no longer what the session last read or wrote.
+
+        Cheap while nothing changed (one ``stat``). A file rewritten with the same bytes
+        is not a change (its digest is compared); a file removed is not one either (saving
+        writes it again, nothing is lost). Once a change is found it stays until
+        :meth:`reload_from_disk` or :meth:`keep_mine`.
+        """
+        if self.outside is not None:
+            return True
+        if self.readonly or not self.loaded or self._aside is not None:
+            return False
+        now = _stat_key(self.path)
+        if now is None or now == self._disk_stat:
+            return False
+        try:
+            data = read_bytes(self.path, limit=64 * 1024 * 1024)
+        except (InputError, OSError):
+            return False  # not a readable file now: the save will say what is wrong
+        if _digest(data) == self._disk_digest:
+            self._disk_stat = now  # touched or rewritten with the same content
+            return False
+        self.outside = OutsideChange(
+            self.path,
+            f"{self.path.name} was changed by another program since it was opened here; "
+            "nothing is saved over it until you choose which version to keep",
+        )
+        return True
+
+    def _keep_copy(self, kind: str, data: bytes) -> Path:
+        """Write ``data`` next to the file as ``NAME.KIND-TIMESTAMP`` (never over anything)."""
+        copy = side_name(self.path, kind)
+        atomic_write(copy, data, exclusive=True)
+        return copy
+
+    def reload_from_disk(self) -> Path | None:
+        """Take the file as it is on disk now, replacing the session's answers.
+
+        The session's own version is first kept as ``NAME.mine-TIMESTAMP`` (returned) when
+        it differs from the file; None when there was nothing of its own to keep. Raises
+        InputError (and changes nothing) when the file on disk is not a valid assessment.
+        """
+        from assessor.domain import source as src
+
+        before = _stat_key(self.path)
+        raw = read_bytes(self.path, limit=src.MAX_BYTES, display=display_name(self.path))
+        state, rubric = read_state(self.path, src.decode(raw, self.path.name))
+        mine = self.render().encode("utf-8")
+        copy = None
+        if mine != raw:
+            try:
+                copy = self._keep_copy("mine", mine)
+            except OSError as exc:  # nothing is replaced unless the copy is safe
+                self.save_error = f"could not keep your version aside: {describe_os_error(exc)}"
+                raise
+        self._edited.clear()
+        self._take(state, rubric)
+        self._disk_stat, self._disk_digest = before, _digest(raw)
+        self.outside = None
+        self.dirty = False
+        self.save_error = None
+        return copy
+
+    def keep_mine(self) -> Path | None:
+        """Keep the session's answers: the file on disk is first kept as
+        ``NAME.outside-TIMESTAMP`` (returned), then the session is saved over it.
+
+        Returns None (and overwrites nothing) when the copy could not be written;
+        :attr:`save_error` says why. Returns None too when the file has been removed since
+        (there is nothing to keep aside; the session is saved).
+        """
+        before = _stat_key(self.path)
+        if before is None:  # removed since: nothing on disk to keep aside
+            self.outside = None
+            self._disk_stat = self._disk_digest = None
+            self.dirty = True
+            self.save()
+            return None
+        try:
+            data = read_bytes(self.path, limit=64 * 1024 * 1024)
+            copy = self._keep_copy("outside", data)
+        except (InputError, OSError) as exc:
+            reason = describe_os_error(exc) if isinstance(exc, OSError) else exc.message
+            self.save_error = f"could not keep the outside version aside ({reason}); not saved"
+            return None
+        self._disk_stat, self._disk_digest = before, _digest(data)
+        self.outside = None
+        self.dirty = True
+        self.save()
+        return copy
+
+    def resolve_outside(self, choice: str) -> Notice:
+        """Apply the user's answer to an outside edit, ``reload`` or ``keep``; the notice
+        says where each version now is (every front end shows it as it is)."""
+        name = self.path.name
+        if choice == "reload":
+            try:
+                mine = self.reload_from_disk()
+            except (InputError, OSError) as exc:
+                reason = exc.message if isinstance(exc, InputError) else describe_os_error(exc)
+                return Notice(
+                    f"Could not reload {name}: {reason}. Nothing was changed, and nothing is "
+                    "saved until you choose again.",
+                    "error",
+                )
+            kept = f"; your previous answers are kept in {mine.name}" if mine else ""
+            return Notice(f"Reloaded {name} from disk{kept}.")
+        outside = self.keep_mine()
+        if self.save_error:
+            return Notice(f"Not saved: {self.save_error}.", "error")
+        if outside is None:
+            return Notice(f"Saved your answers to {name} (the outside version was removed).")
+        return Notice(
+            f"Saved your answers to {name}; the outside version is kept in {outside.name}."
+        )
+
     # ---- saving ----------------------------------------------------------------------------
 
     def document(self) -> dict[str, Any]:
@@ -554,12 +723,18 @@ class Session:
             return False
         if self._aside is not None and not self._keep_aside():
             return False
+        if self.check_outside():
+            assert self.outside is not None
+            self.save_error = self.outside.message
+            return False
         if self.path.exists() and not _writable(self.path):
             self.save_error = f"{self.path.name} is read-only"
             return False
         self.saving = True
         try:
-            atomic_write(self.path, self.render())
+            payload = self.render().encode("utf-8")
+            atomic_write(self.path, payload)
+            self._disk_stat, self._disk_digest = _stat_key(self.path), _digest(payload)
         except OSError as exc:
             self.save_error = describe_os_error(exc)
             return False

@@ -12,10 +12,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Checkbox, Input, Label, RadioButton, RadioSet, Static
+from textual.widgets import Button, Checkbox, Footer, Input, Label, RadioSet, Static
 
 from assessor.errors import AssessorError
 from assessor.reports import FORMAT_LABELS, FORMATS
+from assessor.tui.widgets.marks import MarkedCheckbox, MarkedRadioButton
 from assessor.views.answers import not_ready_reason, slug
 
 if TYPE_CHECKING:
@@ -80,6 +81,7 @@ class NoteModal(_Dialog):
             with Horizontal(classes="buttons"):
                 yield Button("Keep note", id="confirm", variant="primary")
                 yield Button("Cancel", id="cancel")
+        yield Footer(compact=True)  # the dialog's keys
 
     def on_mount(self) -> None:
         self.query_one("#note-text", Input).focus()
@@ -159,17 +161,18 @@ class ExportModal(_OutputDialog):
             yield Static("Export a report", classes="title")
             yield Label("Format")
             yield RadioSet(
-                *(RadioButton(FORMAT_LABELS.get(f, f.upper()), value=i == 0, name=f)
+                *(MarkedRadioButton(FORMAT_LABELS.get(f, f.upper()), value=i == 0, name=f)
                   for i, f in enumerate(self.formats)),
                 id="format",
             )  # fmt: skip
             yield Label("Write to")
             yield Input(self._default_out, id="destination")
-            yield Checkbox("Replace the file if it exists", id="force")
+            yield MarkedCheckbox("Replace the file if it exists", id="force")
             yield Static("", id="dialog-status")
             with Horizontal(classes="buttons"):
                 yield Button("Export", id="confirm", variant="primary")
                 yield Button("Cancel", id="cancel")
+        yield Footer(compact=True)  # the dialog's keys
 
     @on(RadioSet.Changed, "#format")
     def _format(self, event: RadioSet.Changed) -> None:
@@ -226,13 +229,14 @@ class ScaffoldModal(_OutputDialog):
                     label = Text(p.title)
                     if p.id in self.recommended:
                         label.append("  recommended", style="dim")
-                    yield Checkbox(label, value=p.id in self.recommended, name=p.id)
-            yield Checkbox("Use the folder even if it is not empty (never deletes files)",
+                    yield MarkedCheckbox(label, value=p.id in self.recommended, name=p.id)
+            yield MarkedCheckbox("Use the folder even if it is not empty (never deletes files)",
                            id="force")  # fmt: skip
             yield Static("", id="dialog-status")
             with Horizontal(classes="buttons"):
                 yield Button("Generate", id="confirm", variant="primary")
                 yield Button("Cancel", id="cancel")
+        yield Footer(compact=True)  # the dialog's keys
 
     @on(Input.Submitted, "#destination")
     def action_confirm(self) -> None:
@@ -287,6 +291,7 @@ class LockedModal(ModalScreen[str]):
             with Horizontal(classes="buttons"):
                 yield Button("Quit", id="quit", variant="error")
                 yield Button("Read-only", id="readonly")
+        yield Footer(compact=True)  # the dialog's keys
 
     def on_mount(self) -> None:
         self.query_one("#quit", Button).focus()
@@ -297,3 +302,71 @@ class LockedModal(ModalScreen[str]):
     @on(Button.Pressed)
     def _pressed(self, event: Button.Pressed) -> None:
         self.dismiss(event.button.id or "quit")
+
+
+class OutsideEditModal(ModalScreen[str]):
+    """The file changed on disk: take that version, or keep the answers here. Either way the
+    other version is kept next to the file, and the message says where.
+
+    It can open while someone is typing: no button has the focus, and the keys only work
+    once it has been on screen for a moment, so typed letters never choose by accident.
+    """
+
+    AUTO_FOCUS = None
+    ARM_AFTER = 0.6
+    """Seconds before the keys and buttons work."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("r", "choose('reload')", "Reload from disk", id="outside_reload"),
+        Binding("k", "choose('keep')", "Keep mine", id="outside_keep"),
+        Binding("escape", "choose('later')", "Decide later", id="outside_later"),
+    ]
+
+    def __init__(self, session: Session) -> None:
+        super().__init__(id="outside-modal")
+        self.session = session
+        self.armed = False
+
+    def compose(self) -> ComposeResult:
+        name = self.session.path.name
+        with Vertical(classes="dialog"):
+            yield Static(f"{name} was changed outside this app", classes="title error")
+            yield Static(
+                Text(
+                    "Another program (an editor, a command, a git checkout) wrote the file "
+                    "after it was opened here. Nothing is saved over it until you choose."
+                )
+            )
+            yield Static(
+                Text(
+                    f"Reload (r): the answers in {name} replace the ones here; the ones here "
+                    f"are kept in {name}.mine-<time>."
+                ),
+                classes="section",
+            )
+            yield Static(
+                Text(
+                    f"Keep mine (k): the answers here are saved to {name}; the version on "
+                    f"disk is kept in {name}.outside-<time>."
+                ),
+                classes="section",
+            )
+            with Horizontal(classes="buttons"):
+                yield Button("Reload from disk", id="reload", variant="primary")
+                yield Button("Keep mine", id="keep")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.set_timer(self.ARM_AFTER, self._arm)
+
+    def _arm(self) -> None:
+        self.armed = True
+
+    def action_choose(self, choice: str) -> None:
+        if self.armed:
+            self.dismiss(choice)
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        if self.armed:
+            self.dismiss(event.button.id or "later")

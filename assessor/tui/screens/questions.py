@@ -19,10 +19,14 @@ from assessor.tui.widgets.multi import MultiChoiceList
 from assessor.tui.widgets.save_status import SaveStatus
 from assessor.tui.widgets.title_bar import TitleBar
 from assessor.tui.widgets.verdict_panel import VerdictPanel
+from assessor.views.answers import progress_text
 
 if TYPE_CHECKING:
     from assessor.app.session import Session
     from assessor.domain.rubric import Question
+
+
+_UNANSWERED = object()
 
 
 class QuestionScreen(Screen[None]):
@@ -36,9 +40,16 @@ class QuestionScreen(Screen[None]):
                 tooltip="The verdict with reasons, fixes and what would raise it"),
         Binding("ctrl+t", "note", "Note", id="note", priority=True,
                 tooltip="Add a note to this question (kept in the file, shown in reports)"),
-        Binding("ctrl+l", "clear", "Clear", id="clear", priority=True,
-                tooltip="Clear this question's answer"),
-        Binding("ctrl+g", "use_case", "Use case", id="use_case", priority=True,
+        # Delete clears a pick (in a typed answer it deletes a character, as anywhere);
+        # Ctrl+Z takes back the last change of an answer, a clear included.
+        Binding("delete", "clear", "Clear", id="clear", show=False,
+                tooltip="Clear this question's answer (Ctrl+Z undoes it)"),
+        Binding("ctrl+z", "undo", "Undo", id="undo", priority=True,
+                tooltip="Undo the last change of an answer (a pick or a clear)"),
+        Binding("ctrl+f", "toggle_panel", "Panel", id="panel", priority=True,
+                tooltip="Show or hide the live verdict panel (one line when hidden)"),
+        # Out of the footer (80 columns): Ctrl+O on the first question gets there too.
+        Binding("ctrl+g", "use_case", "Use case", id="use_case", priority=True, show=False,
                 tooltip="Edit the use case and the rubric"),
         Binding("pagedown", "next", "Next", show=False, priority=True),
         Binding("pageup", "back", "Back", show=False, priority=True),
@@ -50,15 +61,21 @@ class QuestionScreen(Screen[None]):
         self.current: str | None = None
         """Id of the question on screen."""
         self._progress = ""
+        self._undo: list[tuple[str, object]] = []
+        """(question id, answer before) of each pick or clear, the last one last."""
+        self.panel_shown: bool | None = None
+        """The user's choice of the panel (Ctrl+F); None: shown beside the question."""
 
     def compose(self) -> ComposeResult:
         yield TitleBar(id="title-bar")
         with Horizontal(id="main"):
             with Vertical(id="question-column"):
-                # Outside the scrolling part: the progress stays visible on a small terminal.
+                # Outside the scrolling part: the progress, the verdict in one line (when the
+                # panel is hidden) and the question stay visible on a small terminal.
                 yield Static(id="progress")
+                yield Static(id="panel-line")
+                yield Static(id="prompt")
                 with VerticalScroll(id="question"):
-                    yield Static(id="prompt")
                     yield Static(id="help")
                     yield Static(id="guide")
                     yield Static(id="evidence", classes="warning")
@@ -77,10 +94,32 @@ class QuestionScreen(Screen[None]):
         return missing[0].id if missing else self.session.questions()[0].id
 
     def on_mount(self) -> None:
+        self._place_panel()
+        self.refresh_panel()
+
+    def on_resize(self) -> None:
+        self._place_panel()
+
+    def _place_panel(self) -> None:
+        """The panel beside the question (narrower under 100 columns), or one line above
+        it when the user hid it."""
+        shown = self.panel_shown is not False
+        panel = self.query_one("#panel", VerdictPanel)
+        panel.display = shown
+        panel.set_class(self.size.width < 100, "-narrow")
+        self.query_one("#panel-line", Static).display = not shown
+
+    def action_toggle_panel(self) -> None:
+        self.panel_shown = self.panel_shown is False
+        self._place_panel()
         self.refresh_panel()
 
     def on_screen_resume(self) -> None:
         # Back from the use case (the rubric may have changed) or from the results.
+        self.reload()
+
+    def reload(self) -> None:
+        """Show the session's answers again (they may have changed under the screen)."""
         ids = [q.id for q in self.session.questions()]
         target = self.current if self.current in ids else self.first_open()
         self.current = None
@@ -98,9 +137,7 @@ class QuestionScreen(Screen[None]):
         self.current = question_id
         q = self.session.rubric.by_id[question_id]
         s = self.session
-        ids = [x.id for x in s.questions()]
-        where = f"{q.section} · question {ids.index(q.id) + 1} of {len(ids)}"
-        where += " · required" if q.required else " · optional"
+        where = progress_text(s, q)
         self._progress = where
         self.query_one("#progress", Static).update(where)
         self.query_one("#prompt", Static).update(Text(q.prompt, style="bold"))
@@ -149,7 +186,9 @@ class QuestionScreen(Screen[None]):
 
     def pick(self, question: Question, value: object) -> None:
         """A choice was picked (keyboard: in the key's own handler; mouse: via Changed)."""
+        before = self.session.answers.get(question.id, _UNANSWERED)
         if self.session.set_answer(question.id, value):
+            self._undo.append((question.id, before))
             self.refresh_panel()
             self.app.changed(immediate=True)  # type: ignore[attr-defined]
 
@@ -214,13 +253,18 @@ class QuestionScreen(Screen[None]):
     def refresh_panel(self) -> None:
         """Score the answers given so far and repaint the panel (and the progress line)."""
         s = self.session
-        self.query_one("#panel", VerdictPanel).show(s.live_result(), s.bounds())
+        result, bounds = s.live_result(), s.bounds()
+        panel = self.query_one("#panel", VerdictPanel)
+        if panel.display:
+            panel.show(result, bounds)
+        else:
+            panel.result, panel.bounds = result, bounds  # painted when shown again
+            self.query_one("#panel-line", Static).update(panel.one_line(), layout=False)
         if self.current is not None:
             ids = [x.id for x in s.questions()]
             if self.current in ids:
                 q = self.question()
-                where = f"{q.section} · question {ids.index(q.id) + 1} of {len(ids)}"
-                where += " · required" if q.required else " · optional"
+                where = progress_text(s, q)
                 progress = self.query_one("#progress", Static)
                 if where != self._progress:
                     self._progress = where
@@ -310,8 +354,32 @@ class QuestionScreen(Screen[None]):
 
     async def action_clear(self) -> None:
         q = self.question()
-        self.session.clear_answer(q.id)
+        before = self.session.answers.get(q.id, _UNANSWERED)
+        if not self.session.clear_answer(q.id):
+            return
+        self._undo.append((q.id, before))
         self.current = None
         await self.show_question(q.id)
         self.refresh_panel()
         self.app.changed(immediate=True)  # type: ignore[attr-defined]
+        self.notify("Answer cleared. Ctrl+Z brings it back.", timeout=5)
+
+    async def action_undo(self) -> None:
+        """Take back the last pick or clear: the answer before it returns, on screen."""
+        from assessor.views.answers import format_answer
+
+        if not self._undo:
+            self.notify("Nothing to undo.", timeout=3)
+            return
+        qid, before = self._undo.pop()
+        if before is _UNANSWERED:
+            self.session.clear_answer(qid)
+        else:
+            self.session.set_answer(qid, before)
+        q = self.session.rubric.by_id[qid]
+        self.current = None
+        await self.show_question(qid)
+        self.refresh_panel()
+        self.app.changed(immediate=True)  # type: ignore[attr-defined]
+        shown = "unanswered" if before is _UNANSWERED else format_answer(q, before)
+        self.notify(f"Undone: “{q.short}” is {shown} again.", timeout=5)

@@ -11,7 +11,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Button, Static
+from textual.widgets import Button, Footer, Static
 
 from assessor.errors import AssessorError
 from assessor.tui.screens.modals import _Dialog
@@ -63,6 +63,7 @@ class UpdateModal(_Dialog):
             with Horizontal(classes="buttons"):
                 yield Button("Update", id="confirm", variant="primary")
                 yield Button("Cancel", id="cancel")
+        yield Footer(compact=True)  # the dialog's keys
 
     def on_mount(self) -> None:
         problem = not_ready_reason(self.session)

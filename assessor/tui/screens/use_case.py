@@ -5,14 +5,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
-from textual import events, on
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Input, RadioButton, RadioSet, Static, TextArea
+from textual.widgets import Button, Footer, Input, RadioButton, RadioSet, Static, TextArea
 
 from assessor.errors import InputError
+from assessor.tui.widgets.marks import MarkedRadioButton
 from assessor.tui.widgets.save_status import SaveStatus
 from assessor.tui.widgets.title_bar import TitleBar
 
@@ -74,9 +75,9 @@ class UseCaseScreen(Screen[None]):
             for rubric_id in bundled:
                 picked = not using_file and rubric_id == (current or DEFAULT_RUBRIC)
                 buttons.append(
-                    RadioButton(self._rubric_label(rubric_id), value=picked, name=rubric_id)
+                    MarkedRadioButton(self._rubric_label(rubric_id), value=picked, name=rubric_id)
                 )
-            buttons.append(RadioButton("A rubric file…", value=using_file, name=RUBRIC_FILE))
+            buttons.append(MarkedRadioButton("A rubric file…", value=using_file, name=RUBRIC_FILE))
             choice = RadioSet(*buttons, id="rubric-choice")
             choice.border_title = "Rubric"
             yield choice
@@ -87,7 +88,8 @@ class UseCaseScreen(Screen[None]):
             yield path
             yield Static("", id="rubric-error", classes="error")
             label = "Start the questions ▸" if s.is_new else "Continue where you left off ▸"
-            yield Static(label, id="start", classes="link")
+            # A button: Tab reaches it and Enter (or Space, or a click) starts.
+            yield Button(label, id="start", variant="primary", compact=True)
         yield SaveStatus(id="status")
         yield Footer(compact=True)
 
@@ -181,7 +183,7 @@ class UseCaseScreen(Screen[None]):
 
     # ---- next ------------------------------------------------------------------------------
 
-    @on(events.Click, "#start")
+    @on(Button.Pressed, "#start")
     def _start(self) -> None:
         self.action_next()
 

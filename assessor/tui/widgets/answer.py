@@ -15,6 +15,7 @@ from textual.binding import Binding, BindingType
 from textual.widgets import Input, RadioButton, RadioSet
 
 from assessor.tui.messages import Advance
+from assessor.tui.widgets.marks import MarkedRadioButton
 from assessor.views.answers import choices, format_answer
 
 if TYPE_CHECKING:
@@ -52,7 +53,7 @@ class ChoiceSet(RadioSet):
             if help_text:
                 text.append(f" — {help_text}", style="dim")
             picked = current is not None and type(current) is type(value) and current == value
-            buttons.append(RadioButton(text, value=picked))
+            buttons.append(MarkedRadioButton(text, value=picked))
         super().__init__(*buttons, id=id)
 
     def on_mount(self) -> None:
@@ -63,6 +64,13 @@ class ChoiceSet(RadioSet):
     def _highlight_answer(self) -> None:
         if self.pressed_index >= 0:
             self._selected = self.pressed_index
+
+    def _scroll_to_selected(self) -> None:
+        # The options wrap, so the set can be taller than the question's scrolling area:
+        # bring the option under the cursor into view there too, not just in the set.
+        if self._selected is not None:
+            button = self._nodes[self._selected]
+            self.call_after_refresh(button.scroll_visible, animate=False)
 
     def value_at(self, index: int) -> Any:
         return self.values[index]

@@ -18,6 +18,12 @@ class SaveStatus(Static):
         name = session.path.name
         if session.readonly:
             text, state = f"Read-only: {name} is open in another assessor; nothing is saved", "warn"
+        elif session.outside is not None:
+            text = (
+                f"NOT SAVED: {name} was changed by another program; Ctrl+S to choose which "
+                "version to keep"
+            )
+            state = "error"
         elif session.save_error:
             text = f"NOT SAVED: {session.save_error}. Answers are kept here; saving retries."
             state = "error"

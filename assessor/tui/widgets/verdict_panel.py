@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from rich.text import Text
 from textual.widgets import Static
 
 from assessor.views.panels import render_panel
@@ -38,6 +39,16 @@ class VerdictPanel(Static):
         self.result = result
         self.bounds = bounds
         self._paint()
+
+    def one_line(self) -> Text:
+        """The verdict, the score and the findings counted, in one line (the panel hidden)."""
+        if self.result is None:
+            return Text()
+        head = render_panel(self.result, self.bounds, width=200).split("\n")
+        line = Text.assemble(head[0], "  ", head[1])
+        blockers, conditions = len(self.result.blockers), len(self.result.conditions)
+        line.append(f" · {blockers} blockers · {conditions} conditions", style="dim")
+        return line
 
     def on_resize(self) -> None:
         self._paint()
