@@ -24,7 +24,8 @@ def _answer_schema(q: Question) -> dict[str, Any]:
     answered" (or "unknown" for nullable questions such as the error rate)."""
     about = q.prompt + (f" {' '.join(q.help.split())}" if q.help else "")
     if q.applies_when is not None:
-        about += " (Only where it applies to the task type.)"
+        on = ", ".join(dict.fromkeys(q.applies_when.questions()))
+        about += f" (Only where it applies, which depends on {on}.)"
     out: dict[str, Any] = {"description": about}
     if q.type == "choice":
         out["enum"] = [*(o.value for o in q.options), None]

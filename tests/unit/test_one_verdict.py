@@ -141,3 +141,11 @@ def test_partial_json_of_an_open_file(cli: Any, tmp_path: Path) -> None:
     failed = cli("score", "--partial", path, "--fail-on", "not_ready")
     assert failed.exit_code == 3  # the worst it can still become counts
     assert "open: between NOT READY and READY" in failed.stdout
+
+
+def test_where_the_error_rate_comes_from_is_asked_only_of_a_known_rate() -> None:
+    asked = {q.id for q in RUBRIC.applicable({"task_type": "summarization", "error_rate": None})}
+    assert "error_rate_source" not in asked  # "unknown": there is nothing to trace
+    asked = {q.id for q in RUBRIC.applicable({"task_type": "summarization", "error_rate": 0.02})}
+    assert "error_rate_source" in asked
+    assert "error_rate_source" in {q.id for q in RUBRIC.applicable({"task_type": "summarization"})}
