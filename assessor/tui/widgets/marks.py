@@ -56,8 +56,24 @@ class _Marks:
     def _colour_mark(self: Any) -> None:
         self.set_class(self.value, "-on")
 
+    def _lines(self: Any, width: int) -> Content:
+        """The mark, then the label wrapped to ``width`` with its later lines indented under
+        the label's first letter (not under the mark)."""
+        button = self._button
+        label = self._label.stylize_before(self.get_visual_style("toggle--label"))
+        indent = button.cell_length + 1
+        if width - indent < 12:  # too narrow to indent: let the widget wrap it
+            return Content.assemble(button, " ", label)
+        lines = label.wrap(width - indent - 1) or [Content("")]
+        first = Content.assemble(button, " ", lines[0])
+        rest = [Content.assemble(" " * indent, line) for line in lines[1:]]
+        return Content("\n").join([first, *rest])
+
+    def render(self: Any) -> Content:
+        return self._lines(self.content_region.width)
+
     def get_content_height(self: Any, container: Size, viewport: Size, width: int) -> int:
-        return max(1, int(self.render().get_height(self.styles, width)))
+        return max(1, len(self._lines(width).split("\n")))
 
 
 class MarkedRadioButton(_Marks, RadioButton):
