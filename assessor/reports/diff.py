@@ -15,7 +15,7 @@ from typing import Any
 from assessor.app.batch import load_all, score_loaded
 from assessor.domain.load import Loaded
 from assessor.domain.rubric import Rubric
-from assessor.domain.scoring import Finding, Result
+from assessor.domain.scoring import AnswerWarning, Finding, Result
 from assessor.errors import UsageError
 from assessor.fileio import terminal_safe
 from assessor.reports.safety import md_code, md_inline
@@ -58,6 +58,9 @@ class Diff:
     removed: list[Finding] = field(default_factory=list)
     patterns_added: list[str] = field(default_factory=list)
     patterns_removed: list[str] = field(default_factory=list)
+    warnings_added: list[AnswerWarning] = field(default_factory=list)
+    """Answers that contradict each other in NEW and did not in OLD."""
+    warnings_removed: list[AnswerWarning] = field(default_factory=list)
     evidence_added: list[dict[str, str]] = field(default_factory=list)
     """Measurements recorded since OLD, in words (source, cases, rate, interval, date)."""
 
@@ -86,6 +89,8 @@ class Diff:
             or self.removed
             or self.patterns_added
             or self.patterns_removed
+            or self.warnings_added
+            or self.warnings_removed
             or self.evidence_changed
             or self.verdict_changed
             or self.score_delta
@@ -115,6 +120,9 @@ def compare(old: Loaded, new: Loaded, old_file: str, new_file: str) -> Diff:
     new_p = {p.id: p.title for p in after.patterns}
     d.patterns_added = [title for pid, title in new_p.items() if pid not in old_p]
     d.patterns_removed = [title for pid, title in old_p.items() if pid not in new_p]
+    old_w, new_w = {w.id for w in before.warnings}, {w.id for w in after.warnings}
+    d.warnings_added = [w for w in after.warnings if w.id not in old_w]
+    d.warnings_removed = [w for w in before.warnings if w.id not in new_w]
     seen = {(e.sha256, e.recorded_at) for e in old.assessment.evidence}
     d.evidence_added = [
         evidence_source_row(e.model_dump(exclude_none=True))
@@ -218,6 +226,13 @@ def render_text(d: Diff) -> str:
             lines += ["", f"{title} ({len(findings)}):"]
             for f in findings:
                 lines.append(t(f"  {mark} {f.kind:<9} {f.title} [{f.id}]"))
+    for title, warnings, mark in (
+        ("Answers that now contradict each other", d.warnings_added, "+"),
+        ("Contradictions resolved", d.warnings_removed, "-"),
+    ):
+        if warnings:
+            lines += ["", f"{title} ({len(warnings)}):"]
+            lines += [t(f"  {mark} {w.title} [{w.id}]") for w in warnings]
     if d.patterns_added or d.patterns_removed:
         lines += ["", "Recommended patterns:"]
         lines += [t(f"  + {p}") for p in d.patterns_added]
@@ -279,6 +294,13 @@ def render_markdown(d: Diff) -> str:
                 f"- **{md_inline(f.kind)}** {md_inline(f.title)} ({md_code(f.id)})"
                 for f in findings
             ]
+    for title, warnings in (
+        ("Answers that now contradict each other", d.warnings_added),
+        ("Contradictions resolved", d.warnings_removed),
+    ):
+        if warnings:
+            lines += ["", f"### {title}", ""]
+            lines += [f"- {md_inline(w.title)} ({md_code(w.id)})" for w in warnings]
     if d.patterns_added or d.patterns_removed:
         lines += ["", "### Recommended patterns", ""]
         lines += [f"- added: {md_inline(p)}" for p in d.patterns_added]

@@ -92,3 +92,15 @@ def test_invalid_file_exits_2_with_location(cli, tmp_path: Path, which: str) -> 
     assert f"{(old if which == 'old' else new).name}:" in result.stderr
     assert "answers.evaluation" in result.stderr
     assert "Traceback" not in result.output
+
+
+def test_contradictions_that_appear_or_go_are_shown(cli, tmp_path: Path) -> None:
+    contradictory = BEFORE.replace("error_rate_source: estimated", "error_rate_source: unknown")
+    old, new = versions(tmp_path, contradictory)
+    out = cli("diff", old, new).stdout
+    assert "Answers that now contradict each other (1):" in out
+    assert "+ Error rate given, but its source is unknown [error-rate-source-unknown]" in out
+
+    back = cli("diff", new, old, "--format", "md").stdout
+    assert "### Contradictions resolved" in back
+    assert "- Error rate given, but its source is unknown (`error-rate-source-unknown`)" in back
