@@ -265,34 +265,25 @@ def _params(result: Result, rubric: Rubric | None, on: set[str]) -> dict[str, An
     return out
 
 
+def _number(value: Any) -> bool:
+    """A finite int or float (booleans are not numbers here)."""
+    return not isinstance(value, bool) and isinstance(value, int | float) and math.isfinite(value)
+
+
 def _fraction(key: str, value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise UsageError(f"pattern parameter {key} {value!r}: a number between 0 and 1")
-    if not 0 <= value <= 1:
+    if not _number(value) or not 0 <= value <= 1:
         raise UsageError(f"pattern parameter {key} {value!r}: a number between 0 and 1")
     return float(value)
 
 
 def _seconds(value: Any) -> int:
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, int | float)
-        or not math.isfinite(value)
-        or value < 1
-        or value != int(value)
-    ):
+    if not _number(value) or value < 1 or value != int(value):
         raise UsageError(f"pattern parameter cache_ttl_seconds {value!r}: whole seconds >= 1")
     return int(value)
 
 
 def _attempts(value: Any) -> int:
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, int | float)
-        or not math.isfinite(value)
-        or value != int(value)
-        or not 1 <= value <= MAX_ATTEMPTS_LIMIT
-    ):
+    if not _number(value) or value != int(value) or not 1 <= value <= MAX_ATTEMPTS_LIMIT:
         raise UsageError(
             f"pattern parameter max_attempts {value!r}: a whole number from 1 to "
             f"{MAX_ATTEMPTS_LIMIT}"
@@ -301,12 +292,7 @@ def _attempts(value: Any) -> int:
 
 
 def _delay(value: Any) -> float:
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, int | float)
-        or not math.isfinite(value)
-        or value < 0
-    ):
+    if not _number(value) or value < 0:
         raise UsageError(f"pattern parameter backoff_seconds {value!r}: seconds >= 0")
     return float(value)
 
