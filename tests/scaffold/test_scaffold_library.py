@@ -7,6 +7,7 @@ top-level context values as Jinja, and copies ``_``-prefixed ones raw.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -180,3 +181,28 @@ def test_names_given_to_the_library_are_validated(
     with pytest.raises(UsageError, match="U\\+202E"):
         render_project(loaded, tmp_path / "out", template=MINI_TEMPLATE, project_name="a\u202eb")
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(
+    ("pattern", "key", "value", "message"),
+    [
+        ("async_pipeline", "max_attempts", 0, "max_attempts 0: a whole number from 1 to"),
+        ("async_pipeline", "max_attempts", 2.5, "max_attempts 2.5: a whole number from 1 to"),
+        ("async_pipeline", "max_attempts", True, "max_attempts True: a whole number from 1 to"),
+        ("async_pipeline", "backoff_seconds", -1, "backoff_seconds -1: seconds >= 0"),
+        ("async_pipeline", "backoff_seconds", float("inf"), "backoff_seconds inf: seconds >= 0"),
+        ("evaluation", "criteria", [], "criteria []: a list of criterion names"),
+        ("evaluation", "criteria", ["no spaces"], "criteria ['no spaces']: a list of criterion"),
+    ],
+)
+def test_a_pattern_parameter_out_of_range_is_refused(
+    assessment: Callable[..., Path], pattern: str, key: str, value: object, message: str
+) -> None:
+    from assessor.scaffold.context import plan
+
+    result = score_loaded(load_assessment(assessment(answers={"realtime": False})))
+    recommended = {p.id: p for p in result.patterns}
+    assert pattern in recommended
+    recommended[pattern].params[key] = value
+    with pytest.raises(UsageError, match="pattern parameter " + re.escape(message)):
+        plan(result)
