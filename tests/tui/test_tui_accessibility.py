@@ -164,10 +164,7 @@ def test_80x24_without_colour_in_tmux(tmp_path: Path) -> None:
     (tmp_path / "a.yaml").write_text(PARTIAL)
     tmux = Tmux(tmp_path)
     try:
-        tmux.run(
-            "new-session", "-d", "-s", "t", "-x", "80", "-y", "24",
-            f"exec env NO_COLOR=1 {PYTHON} -m assessor assess a.yaml",
-        )  # fmt: skip
+        tmux.start("t", f"exec env NO_COLOR=1 {PYTHON} -m assessor assess a.yaml", size=(80, 24))
         tmux.wait_for("t", "Continue where you left off")
         tmux.run("send-keys", "-t", "t", "C-n")
         tmux.wait_for("t", "What happens to an output before it takes")

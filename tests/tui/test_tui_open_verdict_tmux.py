@@ -15,10 +15,7 @@ def test_panel_shows_the_open_range_at_80x24_without_colour(tmp_path: Path) -> N
     )
     tmux = Tmux(tmp_path)
     try:
-        tmux.run(
-            "new-session", "-d", "-s", "t", "-x", "80", "-y", "24",
-            f"exec env NO_COLOR=1 {PYTHON} -m assessor assess a.yaml",
-        )  # fmt: skip
+        tmux.start("t", f"exec env NO_COLOR=1 {PYTHON} -m assessor assess a.yaml", size=(80, 24))
         tmux.wait_for("t", "What is being assessed?")
         tmux.run("send-keys", "-t", "t", "C-n")  # to the first open question: error_cost
         tmux.wait_for("t", "open: NOT READY to READY")

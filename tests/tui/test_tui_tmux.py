@@ -36,8 +36,9 @@ class Tmux:
         )
         return proc.stdout
 
-    def start(self, name: str, command: str) -> None:
-        self.run("new-session", "-d", "-s", name, "-x", "100", "-y", "32", command)
+    def start(self, name: str, command: str, size: tuple[int, int] = (100, 32)) -> None:
+        width, height = size
+        self.run("new-session", "-d", "-s", name, "-x", str(width), "-y", str(height), command)
 
     def screen(self, name: str) -> str:
         return self.run("capture-pane", "-p", "-t", name)
