@@ -11,7 +11,7 @@ import pytest
 import yaml
 from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
-from tui_helpers import PtyProcess, copy_example, example_data
+from tui_helpers import PtyProcess, copy_example, example_data, write_contradictory
 
 from assessor.app.session import Session
 from assessor.errors import LockedError
@@ -214,8 +214,6 @@ def test_multi_questions_are_checkboxes_in_the_plain_wizard(tmp_path: Path, cli:
 
 
 def test_plain_wizard_shows_contradictory_answers(tmp_path: Path) -> None:
-    from test_tui_consistency import write_contradictory
-
     path = write_contradictory(tmp_path / "case.yaml")
     session = Session.open(path)
     keys = [ENTER] * 4 + [DOWN + ENTER]  # keep the use case; "Continue from: the results"

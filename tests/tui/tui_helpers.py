@@ -244,3 +244,27 @@ def wait_until(condition: Callable[[], bool], timeout: float = 30.0) -> None:
         if time.monotonic() > deadline:
             raise AssertionError("condition not met in time")
         time.sleep(0.05)
+
+
+# Expert review "yes" while outputs take effect on their own, and an error rate whose source
+# is answered as unknown.
+CONTRADICTORY_ANSWERS: dict[str, Any] = {
+    "task_type": "summarization",
+    "error_cost": "high",
+    "autonomy": "autonomous",
+    "regulation": "regulated",
+    "expert_review": True,
+    "customer_facing": False,
+    "error_rate": 0.02,
+    "error_rate_source": "unknown",
+    "realtime": False,
+    "repeat_queries": "rare",
+    "evaluation": "offline",
+    "task_defined": True,
+}
+
+
+def write_contradictory(path: Path) -> Path:
+    doc = {"version": 1, "use_case": {"name": "Claim letters"}, "answers": CONTRADICTORY_ANSWERS}
+    path.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
+    return path
