@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
 import yaml
 from tui_helpers import continue_from_use_case, open_app, screen_text, wait_for
 
@@ -219,3 +220,27 @@ def test_keeping_mine_after_the_file_was_removed_saves_it_again(tmp_path: Path) 
         assert side_copies(path, "outside") == []
     finally:
         session.close()
+
+
+def test_an_outside_file_too_large_to_compare_is_never_saved_over(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from assessor.app.session import Session, session
+
+    monkeypatch.setattr(session, "OUTSIDE_READ_LIMIT", 1024)  # instead of writing 64 MB
+    path = tmp_path / "assessment.yaml"
+    path.write_text(PARTIAL)
+    big = OUTSIDE + b"# " + b"x" * 2048 + b"\n"
+    s = Session.open(path)
+    try:
+        write_outside(path, big)
+        s.set_answer("autonomy", "suggest")
+        assert not s.save() and s.outside is not None
+        notice = s.resolve_outside("keep")  # it cannot be kept aside, so it is not replaced
+        assert notice.severity == "error", notice.text
+        assert path.read_bytes() == big
+    finally:
+        s.close()
+    assert path.read_bytes() == big
+    (mine,) = side_copies(path, "mine")
+    assert yaml.safe_load(mine.read_text("utf-8"))["answers"]["autonomy"] == "suggest"

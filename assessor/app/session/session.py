@@ -62,6 +62,11 @@ SAVE_HEADER = (
 )
 
 
+OUTSIDE_READ_LIMIT = 64 * 1024 * 1024
+"""How much of a file changed from outside is read, to compare it and to keep it aside; a
+larger one is never saved over (keeping it aside fails, so the user is told)."""
+
+
 @dataclass(frozen=True)
 class OutsideChange:
     """The assessment file changed on disk since the session read or last wrote it."""
@@ -565,10 +570,10 @@ class Session:
         if now is None or now == self._disk_stat:
             return False
         try:
-            data = read_bytes(self.path, limit=64 * 1024 * 1024)
+            data: bytes | None = read_bytes(self.path, limit=OUTSIDE_READ_LIMIT)
         except (InputError, OSError):
-            return False  # not a readable file now: the save will say what is wrong
-        if _digest(data) == self._disk_digest:
+            data = None  # too large or not a regular file now: changed, and not ours to replace
+        if data is not None and _digest(data) == self._disk_digest:
             self._disk_stat = now  # touched or rewritten with the same content
             return False
         self.outside = OutsideChange(
@@ -628,7 +633,7 @@ class Session:
             self.save()
             return None
         try:
-            data = read_bytes(self.path, limit=64 * 1024 * 1024)
+            data = read_bytes(self.path, limit=OUTSIDE_READ_LIMIT)
             copy = self._keep_copy("outside", data)
         except (InputError, OSError) as exc:
             reason = describe_os_error(exc) if isinstance(exc, OSError) else exc.message
