@@ -253,7 +253,7 @@ class AssessmentApp(App[int]):
     def check_outside(self) -> None:
         """Look for an outside edit of the file (a ``stat``; the file is read only when that
         changed) and ask what to do when there is one."""
-        if self.session.loaded and not self.session.readonly and self.session.check_outside():
+        if self.session.check_outside():  # never while loading or read-only
             self.save_state += 1
             self.ask_outside()
 
